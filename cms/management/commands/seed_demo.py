@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from advocacy.demo import seed_site
+from cms.demo import DEMO_USERS
+from liaison.demo import seed_directory
+
+
+class Command(BaseCommand):
+    help = "Load demo data for a cell and gene therapy society. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-users",
+            action="store_true",
+            help="Load content only, without the demo accounts (allowed with DEBUG off).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, no_users=False, **options):
+        if not no_users and not settings.DEBUG:
+            raise CommandError(
+                "The demo accounts have published passwords, so they are only created with "
+                "DEBUG on. Use --no-users to load the demo content alone."
+            )
+        # 1. Accounts, one per role.
+        users = {} if no_users else self.seed_users()
+        # 2. The public site: home page, positions.
+        seed_site(owner=users.get("approver"))
+        # 3. The liaison directory: regulators, organisations, contacts.
+        seed_directory()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+
+    def seed_users(self):
+        User = get_user_model()
+        users = {}
+        for username, password, group_name, full_name, superuser in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                first, last = full_name.split(" ", 1)
+                user = User.objects.create_user(
+                    username=username,
+                    password=password,
+                    email=f"{username}@liaise.example.org",
+                    first_name=first,
+                    last_name=last,
+                    is_staff=superuser,
+                    is_superuser=superuser,
+                )
+                if group_name:
+                    user.groups.add(Group.objects.get(name=group_name))
+            users[username] = user
+        return users

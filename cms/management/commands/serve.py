@@ -1,0 +1,66 @@
+import os
+import signal
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from cms.demo import DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the web server and the django-q2 worker cluster together, for development and "
+        "the embedded single-machine setup. Ctrl-C or SIGTERM stops both."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT", "8000")),
+            help="Port on 127.0.0.1 (default: $PORT or 8000).",
+        )
+        parser.add_argument("--host", default="127.0.0.1")
+
+    def handle(self, *args, port, host, **options):
+        from django_q.cluster import Cluster
+
+        # django-q2's own signal handler stops the cluster from inside the handler, which
+        # can hang if the signal lands while a lock is held (django-q2 #346). Turn both
+        # signals into an exception instead, and stop the cluster from normal code below.
+        cluster = Cluster()
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+
+        cluster.start()
+        self.print_welcome(host, port)
+        try:
+            # The autoreloader would fork a second process and a second cluster.
+            call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.stdout.write("Stopping the web server and the worker…")
+            cluster.stop()
+            self.stdout.write(self.style.SUCCESS("Stopped."))
+
+    def print_welcome(self, host, port):
+        base = f"http://{host}:{port}"
+        lines = [
+            "",
+            "Liaise is running (web server and background worker).",
+            f"  Public site:   {base}/",
+            f"  Admin:         {base}/admin/",
+            f"  Health check:  {base}/healthz",
+        ]
+        if settings.DEBUG:
+            lines.append("Demo logins (development only):")
+            for username, password, group, _name, _superuser in DEMO_USERS:
+                lines.append(f"  {username:<12} {password:<20} {group or 'Administrator'}")
+        lines += ["Press Ctrl-C to stop.", ""]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,15 @@
+"""Local development and `make run`: works with no environment at all."""
+
+from .base import *  # noqa: F403
+from .base import env_list
+
+DEBUG = True
+# Development only; production.py refuses to start without a real SECRET_KEY.
+SECRET_KEY = "dev-only-not-secret-5u8m1v0w2y3c9x7q"  # noqa: S105
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+try:
+    from .local import *  # noqa: F403
+except ImportError:
+    pass

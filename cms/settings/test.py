@@ -1,0 +1,30 @@
+"""Settings for the test suite (pytest and browser tests)."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, Q_CLUSTER, VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# A fast hash: the suite logs users in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks run inline, so a test sees the result of the task it caused; the worker test
+# (tests/test_worker.py) switches this off to go through the real broker.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Generated files never touch the disk of the machine running the tests.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the worker test forks a django-q2 cluster that must see the same
+    # database, as a real worker would.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"

@@ -1,0 +1,38 @@
+"""Site-wide navigation. It lives in cms because it links to both apps; it reaches
+liaison through URL names only, so the apps stay independent of each other."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from wagtail.models import Site
+
+from advocacy.models import PositionIndexPage
+
+register = template.Library()
+
+# Label, URL name: items whose URL is not installed yet are left out of the menu.
+URL_ITEMS = [("Meetings", "liaison:public_meetings"), ("Subscribe", "liaison:subscribe")]
+
+
+@register.simple_tag(takes_context=True)
+def site_navigation(context):
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    root = site.root_page if site else None
+    items = []
+    if root is not None:
+        index = PositionIndexPage.objects.live().public().descendant_of(root).first()
+        if index is not None:
+            items.append(("Positions", index.get_url(request)))
+    for label, name in URL_ITEMS:
+        try:
+            items.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    path = request.path if request else ""
+    return {
+        "site_title": root.title if root is not None else "Liaise",
+        "items": [
+            {"label": label, "url": url, "current": url != "/" and path.startswith(url)}
+            for label, url in items
+        ],
+    }
