@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint check lock clean
+.PHONY: install run test lint check lock clean
 
 $(BIN)/django-admin: requirements.lock
 	@$(PYTHON) --version >/dev/null 2>&1 || { echo "Liaise needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
@@ -13,6 +13,8 @@ $(BIN)/django-admin: requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
+
+install: $(BIN)/django-admin
 
 ## run: install, migrate, load demo data, serve the site and the worker on 127.0.0.1:$(PORT)
 run: $(BIN)/django-admin
@@ -23,6 +25,7 @@ run: $(BIN)/django-admin
 ## test: the whole suite on SQLite (browser tests included when Chromium is installed)
 test: $(BIN)/django-admin
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m browser
 
 lint: $(BIN)/django-admin
 	$(BIN)/ruff format --check .

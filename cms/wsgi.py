@@ -11,4 +11,7 @@ try:
     application = get_wsgi_application()
 except ImproperlyConfigured as exc:
     # One clear line in the process manager's log instead of a traceback per worker boot.
-    sys.exit(f"Liaise cannot start: {exc}")
+    print(f"Liaise cannot start: {exc}", file=sys.stderr)  # noqa: T201
+    # 4 is gunicorn's "application failed to load": the master stops instead of
+    # restarting the worker forever.
+    sys.exit(4)

@@ -9,6 +9,11 @@ SECRET_KEY = "dev-only-not-secret-5u8m1v0w2y3c9x7q"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Serve static files straight from the source folders; collectstatic is a production step.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
 try:
     from .local import *  # noqa: F403
 except ImportError:

@@ -4,6 +4,7 @@ import signal
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from cms.demo import DEMO_USERS
 
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
 
+        # The cluster forks; a child closing an inherited PostgreSQL socket would close it
+        # for this process too.
+        connections.close_all()
         cluster.start()
         self.print_welcome(host, port)
         try:

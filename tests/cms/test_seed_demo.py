@@ -1,0 +1,105 @@
+from io import StringIO
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase, override_settings
+from wagtail.models import Page, Revision
+
+from advocacy.models import PositionPage
+from liaison.models import Contact, Organisation, Regulator
+
+
+def row_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in ("advocacy", "liaison", "auth", "wagtailcore")
+    }
+
+
+@override_settings(DEBUG=True)
+class SeedDemoTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=StringIO())
+
+    def test_a_second_run_adds_nothing(self):
+        before = row_counts()
+
+        call_command("seed_demo", stdout=StringIO())
+
+        self.assertEqual(row_counts(), before)
+
+    def test_it_creates_one_user_per_role(self):
+        users = get_user_model().objects.all()
+
+        self.assertEqual(
+            {(u.username, tuple(u.groups.values_list("name", flat=True))) for u in users},
+            {
+                ("admin", ()),
+                ("editor", ("Policy editors",)),
+                ("approver", ("Policy approvers",)),
+                ("delegate", ("Liaison delegates",)),
+                ("secretariat", ("Secretariat",)),
+            },
+        )
+
+    def test_demo_logins_work(self):
+        self.assertTrue(self.client.login(username="editor", password="liaise-editor"))
+
+    def test_regulators_have_their_own_time_zones(self):
+        zones = dict(Regulator.objects.values_list("acronym", "time_zone"))
+
+        self.assertEqual(
+            zones,
+            {
+                "FDA CBER OTP": "America/New_York",
+                "Health Canada BRDD": "America/Toronto",
+                "EMA CAT": "Europe/Amsterdam",
+                "PMDA": "Asia/Tokyo",
+                "MHRA": "Europe/London",
+            },
+        )
+
+    def test_it_loads_organisations_and_contacts(self):
+        self.assertEqual(Organisation.objects.count(), 5)
+        self.assertTrue(Contact.objects.filter(regulator__acronym="PMDA").exists())
+        self.assertTrue(Contact.objects.filter(organisation__kind="stakeholder").exists())
+
+    def test_positions_are_published_with_a_superseded_chain(self):
+        positions = PositionPage.objects.live()
+
+        self.assertGreaterEqual(positions.count(), 10)
+        self.assertEqual(
+            {p.policy_status for p in positions},
+            {"consultation", "adopted", "superseded", "withdrawn"},
+        )
+        successor = positions.get(slug="car-t-accelerated-approval")
+        self.assertEqual(successor.supersedes.slug, "car-t-accelerated-approval-2021")
+        self.assertTrue(Revision.page_revisions.filter(object_id=str(successor.pk)).exists())
+
+    def test_the_home_page_and_index_are_live(self):
+        response = self.client.get("/positions/")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Potency assays for cell and gene therapy products")
+        self.assertEqual(Page.objects.get(depth=2).title, "Cell and Gene Therapy Society")
+
+
+class SeedDemoWithoutDebugTestCase(TestCase):
+    @override_settings(DEBUG=False)
+    def test_it_refuses_to_create_demo_accounts(self):
+        with self.assertRaisesMessage(CommandError, "only created with DEBUG on"):
+            call_command("seed_demo", stdout=StringIO())
+
+        self.assertFalse(get_user_model().objects.exists())
+        self.assertFalse(Regulator.objects.exists())
+
+    @override_settings(DEBUG=False)
+    def test_it_loads_content_alone_with_no_users(self):
+        call_command("seed_demo", "--no-users", stdout=StringIO())
+
+        self.assertFalse(get_user_model().objects.exists())
+        self.assertEqual(Regulator.objects.count(), 5)
