@@ -7,7 +7,15 @@ import datetime
 
 from wagtail.models import Page
 
-from advocacy.models import HomePage, Jurisdiction, PositionIndexPage, PositionPage, Topic
+from advocacy.models import (
+    ConsultationResponsePage,
+    HomePage,
+    Jurisdiction,
+    PositionIndexPage,
+    PositionPage,
+    ResponseIndexPage,
+    Topic,
+)
 
 TOPICS = [
     ("Accelerated approval", "Expedited pathways and confirmatory evidence."),
@@ -211,6 +219,72 @@ POSITIONS = [
 ]
 
 
+# slug, title, agency, consultation title, url, reference, deadline, submitted, summary,
+# positions relied on, topics, jurisdiction codes
+RESPONSES = [
+    (
+        "fda-potency-assurance-draft-guidance",
+        "Comments on FDA draft guidance on potency assurance for cell and gene therapy products",
+        "FDA CBER",
+        "Potency Assurance for Cellular and Gene Therapy Products; Draft Guidance for Industry",
+        "https://www.regulations.gov/docket/FDA-2023-D-5027",
+        "FDA-2023-D-5027",
+        datetime.date(2024, 3, 27),
+        datetime.date(2024, 3, 22),
+        "We welcome the risk-based approach to potency assurance and ask FDA to accept assay "
+        "matrices developed in phases, with worked examples in the final guidance.",
+        ["potency-assays"],
+        ["Potency assays", "Manufacturing and CMC"],
+        ["us"],
+    ),
+    (
+        "health-canada-agile-licensing-consultation",
+        "Response to Health Canada's consultation on agile licensing of advanced therapies",
+        "Health Canada",
+        "Modernizing the regulation of advanced therapeutic products",
+        "https://www.canada.ca/en/health-canada/programs/consultation-advanced-therapeutic-products.html",
+        "HC-ATP-2024-07",
+        datetime.date(2024, 9, 30),
+        datetime.date(2024, 9, 26),
+        "We support a pathway for advanced therapeutic products with terms and conditions, and "
+        "ask that confirmatory evidence from registries be accepted.",
+        ["car-t-accelerated-approval", "real-world-evidence-confirmatory"],
+        ["Accelerated approval", "Real-world evidence"],
+        ["ca"],
+    ),
+    (
+        "ema-cat-concept-paper-comparability",
+        "Comments on the EMA concept paper on comparability of advanced therapies",
+        "EMA CAT",
+        "Concept paper on the revision of the guideline on comparability of ATMPs",
+        "https://www.ema.europa.eu/en/documents/scientific-guideline/concept-paper",
+        "EMA/CAT/123456/2025",
+        datetime.date(2025, 5, 31),
+        datetime.date(2025, 5, 28),
+        "A risk-tiered approach to manufacturing changes would let sponsors improve processes "
+        "without repeating clinical studies for low-risk changes.",
+        ["comparability-after-manufacturing-changes"],
+        ["Manufacturing and CMC"],
+        ["eu"],
+    ),
+    (
+        "fda-long-term-follow-up-docket",
+        "Comments on FDA's long-term follow-up guidance for gene therapy",
+        "FDA CBER",
+        "Long Term Follow-Up After Administration of Human Gene Therapy Products",
+        "https://www.regulations.gov/docket/FDA-2018-D-2173",
+        "FDA-2018-D-2173",
+        datetime.date(2025, 10, 15),
+        datetime.date(2025, 10, 10),
+        "Follow-up duration should depend on the vector's integration risk; shared registries "
+        "should satisfy follow-up obligations across sponsors.",
+        ["long-term-follow-up"],
+        ["Long-term follow-up"],
+        ["us"],
+    ),
+]
+
+
 def seed_topics():
     from django.utils.text import slugify
 
@@ -280,4 +354,41 @@ def seed_site(owner=None):
     if successor.supersedes_id is None:
         successor.supersedes = created["car-t-accelerated-approval-2021"]
         publish(successor, owner)
+
+    seed_responses(home, created, topics, jurisdictions, owner)
     return index
+
+
+def seed_responses(home, positions, topics, jurisdictions, owner):
+    index = child_by_slug(home, "consultation-responses")
+    if index is None:
+        index = home.add_child(
+            instance=ResponseIndexPage(
+                title="Consultation responses",
+                slug="consultation-responses",
+                intro="<p>Our comment letters to regulators' consultations.</p>",
+            )
+        )
+        publish(index, owner)
+    for row in RESPONSES:
+        slug, title, agency, c_title, url, ref, deadline, submitted, summary = row[:9]
+        relies_on, topic_names, codes = row[9:]
+        if child_by_slug(index, slug) is not None:
+            continue
+        page = ConsultationResponsePage(
+            title=title,
+            slug=slug,
+            agency=agency,
+            consultation_title=c_title,
+            consultation_url=url,
+            reference_id=ref,
+            comment_deadline=deadline,
+            submitted_on=submitted,
+            summary=summary,
+            body=f"<p>{summary}</p>",
+        )
+        page.relies_on = [positions[s] for s in relies_on]
+        page.topics = [topics[name] for name in topic_names]
+        page.jurisdictions = [jurisdictions[code] for code in codes]
+        index.add_child(instance=page)
+        publish(page, owner)

@@ -1,14 +1,19 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from advocacy.blocks import RICH_TEXT_FEATURES, PositionBodyBlock
+from advocacy.serializers import NameListSerializer
 
 
 class Topic(models.Model):
@@ -50,7 +55,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["advocacy.PositionIndexPage"]
+    subpage_types = ["advocacy.PositionIndexPage", "advocacy.ResponseIndexPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
@@ -60,6 +65,10 @@ class HomePage(Page):
             policy_status=PositionPage.Status.ADOPTED
         ).order_by("-adopted_on", "-first_published_at")[:3]
         context["position_index"] = PositionIndexPage.objects.live().public().first()
+        context["recent_responses"] = (
+            ConsultationResponsePage.objects.live().public().order_by("-submitted_on")[:3]
+        )
+        context["response_index"] = ResponseIndexPage.objects.live().public().first()
         return context
 
 
@@ -72,15 +81,21 @@ class PositionIndexPage(Page):
 
     parent_page_types = ["advocacy.HomePage"]
     subpage_types = ["advocacy.PositionPage"]
+    max_count = 1
+    PER_PAGE = 20
 
     def get_context(self, request, *args, **kwargs):
+        from advocacy.filters import PositionFilterForm
+
         context = super().get_context(request, *args, **kwargs)
-        context["positions"] = (
-            PositionPage.objects.live()
-            .public()
-            .descendant_of(self)
-            .order_by("-adopted_on", "title")
-        )
+        positions = PositionPage.objects.live().public().descendant_of(self)
+        form = PositionFilterForm(request.GET or None, index=self)
+        positions = form.filter(positions)
+        paginator = Paginator(positions, self.PER_PAGE)
+        context["filter_form"] = form
+        context["page_obj"] = paginator.get_page(request.GET.get("page"))
+        context["positions"] = context["page_obj"].object_list
+        context["topics"] = Topic.objects.filter(positions__in=positions.values("pk")).distinct()
         return context
 
 
@@ -146,10 +161,23 @@ class PositionPage(Page):
 
     search_fields = [
         *Page.search_fields,
-        index.SearchField("summary"),
+        index.SearchField("summary", boost=2),
         index.SearchField("body"),
+        index.SearchField("version_label"),
+        index.AutocompleteField("summary"),
         index.FilterField("policy_status"),
         index.FilterField("adopted_on"),
+    ]
+
+    api_fields = [
+        APIField("summary"),
+        APIField("policy_status"),
+        APIField("version_label"),
+        APIField("adopted_on"),
+        APIField("review_by"),
+        APIField("topics", serializer=NameListSerializer()),
+        APIField("jurisdictions", serializer=NameListSerializer()),
+        APIField("supersedes_id"),
     ]
 
     parent_page_types = ["advocacy.PositionIndexPage"]
@@ -171,3 +199,146 @@ class PositionPage(Page):
     def is_past_review(self, on=None):
         on = on or timezone.localdate()
         return bool(self.review_by and self.review_by < on)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["successor"] = self.successors.live().public().first()
+        context["responses"] = self.responses.live().public().order_by("-submitted_on")
+        return context
+
+
+def positions_due_for_review(on=None, within_days=30):
+    """Return live, current positions whose review date is past or within `within_days`."""
+    on = on or timezone.localdate()
+    return (
+        PositionPage.objects.live()
+        .filter(
+            policy_status__in=[PositionPage.Status.CONSULTATION, PositionPage.Status.ADOPTED],
+            review_by__lte=on + datetime.timedelta(days=within_days),
+        )
+        .select_related("policy_owner")
+        .order_by("review_by", "title")
+    )
+
+
+class ResponseIndexPage(Page):
+    """Lists the society's responses to regulators' consultations."""
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["advocacy.HomePage"]
+    subpage_types = ["advocacy.ConsultationResponsePage"]
+    max_count = 1
+    PER_PAGE = 20
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        responses = (
+            ConsultationResponsePage.objects.live()
+            .public()
+            .descendant_of(self)
+            .order_by("-submitted_on", "title")
+        )
+        context["page_obj"] = Paginator(responses, self.PER_PAGE).get_page(request.GET.get("page"))
+        context["responses"] = context["page_obj"].object_list
+        return context
+
+
+class ConsultationResponsePage(Page):
+    """A comment letter the society sent in reply to a regulator's consultation."""
+
+    agency = models.CharField(
+        "regulator or agency", max_length=200, help_text="e.g. FDA CBER, Health Canada, EMA."
+    )
+    consultation_title = models.CharField(max_length=300)
+    consultation_url = models.URLField("link to the consultation", blank=True)
+    reference_id = models.CharField(
+        "docket or reference ID", max_length=100, blank=True, help_text="e.g. FDA-2024-D-1234."
+    )
+    comment_deadline = models.DateField(null=True, blank=True)
+    submitted_on = models.DateField("date submitted", null=True, blank=True)
+    summary = models.TextField(max_length=600, help_text="What we asked for, in two sentences.")
+    body = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    letter = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The letter as sent (PDF).",
+    )
+    relies_on = ParentalManyToManyField(
+        PositionPage,
+        blank=True,
+        related_name="responses",
+        verbose_name="positions it relies on",
+    )
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="responses")
+    jurisdictions = ParentalManyToManyField(Jurisdiction, blank=True, related_name="responses")
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("agency"), FieldPanel("reference_id")]),
+                FieldPanel("consultation_title"),
+                FieldPanel("consultation_url"),
+                FieldRowPanel([FieldPanel("comment_deadline"), FieldPanel("submitted_on")]),
+            ],
+            heading="Consultation",
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("letter"),
+        FieldPanel("relies_on"),
+        MultiFieldPanel(
+            [FieldPanel("topics"), FieldPanel("jurisdictions")], heading="Classification"
+        ),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary", boost=2),
+        index.SearchField("consultation_title", boost=2),
+        index.SearchField("reference_id"),
+        index.SearchField("agency"),
+        index.SearchField("body"),
+        index.FilterField("submitted_on"),
+    ]
+
+    api_fields = [
+        APIField("agency"),
+        APIField("consultation_title"),
+        APIField("consultation_url"),
+        APIField("reference_id"),
+        APIField("comment_deadline"),
+        APIField("submitted_on"),
+        APIField("summary"),
+    ]
+
+    parent_page_types = ["advocacy.ResponseIndexPage"]
+    subpage_types = []
+
+    def clean(self):
+        super().clean()
+        if self.submitted_on and self.submitted_on > timezone.localdate():
+            raise ValidationError({"submitted_on": "The submission date cannot be in the future."})
+
+
+class ReviewReminder(models.Model):
+    """One e-mail about one position on one day: the unique constraint keeps a second run of
+    the daily job from sending it again."""
+
+    position = models.ForeignKey(PositionPage, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["position", "sent_on"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.position} reminder on {self.sent_on}"

@@ -16,6 +16,18 @@ def describe_database():
     return f"database {db.get('NAME')!r} on {host}{port}"
 
 
+def database_is_reachable():
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except OperationalError:
+        return False
+    return True
+
+
 def run_management_command(argv):
     """Run a manage.py command; return the process exit status."""
     from django.core.management import execute_from_command_line
@@ -27,6 +39,8 @@ def run_management_command(argv):
         print(f"Liaise cannot start: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     except OperationalError as exc:
+        if database_is_reachable():
+            raise
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(  # noqa: T201
             f"Liaise cannot reach the {describe_database()}: {reason}",

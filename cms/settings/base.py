@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "advocacy",
     "liaison",
     "cms",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -208,7 +210,9 @@ STORAGES = {
 # --- Site and e-mail ----------------------------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "Liaise")
 WAGTAIL_SITE_NAME = SITE_NAME
-BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL = os.environ.get("BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip(
+    "/"
+)
 WAGTAILADMIN_BASE_URL = BASE_URL
 if urlsplit(BASE_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(f"BASE_URL={BASE_URL!r} must start with http:// or https://.")
@@ -223,6 +227,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILAPI_BASE_URL = BASE_URL
+WAGTAILAPI_LIMIT_MAX = 100
+REST_FRAMEWORK = {
+    # The public API is read-only JSON; no browsable HTML forms.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 AUTH_PASSWORD_VALIDATORS = [

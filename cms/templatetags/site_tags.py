@@ -5,12 +5,16 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Site
 
-from advocacy.models import PositionIndexPage
+from advocacy.models import PositionIndexPage, ResponseIndexPage
 
 register = template.Library()
 
 # Label, URL name: items whose URL is not installed yet are left out of the menu.
-URL_ITEMS = [("Meetings", "liaison:public_meetings"), ("Subscribe", "liaison:subscribe")]
+URL_ITEMS = [
+    ("Meetings", "liaison:public_meetings"),
+    ("Subscribe", "liaison:subscribe"),
+    ("Search", "advocacy:search"),
+]
 
 
 @register.simple_tag(takes_context=True)
@@ -20,9 +24,10 @@ def site_navigation(context):
     root = site.root_page if site else None
     items = []
     if root is not None:
-        index = PositionIndexPage.objects.live().public().descendant_of(root).first()
-        if index is not None:
-            items.append(("Positions", index.get_url(request)))
+        for label, model in (("Positions", PositionIndexPage), ("Responses", ResponseIndexPage)):
+            index = model.objects.live().public().descendant_of(root).first()
+            if index is not None:
+                items.append((label, index.get_url(request)))
     for label, name in URL_ITEMS:
         try:
             items.append((label, reverse(name)))

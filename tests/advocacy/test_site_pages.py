@@ -2,7 +2,7 @@ from django.test import RequestFactory, TestCase
 from django.views.defaults import server_error
 from wagtail.test.utils import WagtailPageTestCase
 
-from advocacy.models import HomePage, PositionIndexPage, PositionPage
+from advocacy.models import HomePage, PositionIndexPage, PositionPage, ResponseIndexPage
 
 
 class HomePageTestCase(WagtailPageTestCase):
@@ -55,7 +55,7 @@ class HomePageTestCase(WagtailPageTestCase):
         self.assertNotContains(response, 'href="/positions/"')
 
     def test_page_type_rules(self):
-        self.assertAllowedSubpageTypes(HomePage, {PositionIndexPage})
+        self.assertAllowedSubpageTypes(HomePage, {PositionIndexPage, ResponseIndexPage})
         self.assertAllowedSubpageTypes(PositionIndexPage, {PositionPage})
         self.assertCanNotCreateAt(HomePage, PositionPage)
 

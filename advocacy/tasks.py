@@ -1,0 +1,65 @@
+"""Background jobs for the advocacy site, run by django-q2 schedules."""
+
+import logging
+from itertools import groupby
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from advocacy.models import ReviewReminder, positions_due_for_review
+
+logger = logging.getLogger(__name__)
+
+
+def send_review_reminders(today=None):
+    """E-mail each owner the positions of theirs that are past, or within 30 days of, their
+    review date. Safe to run twice a day: a position is mentioned at most once a day.
+
+    Return the number of e-mails sent.
+    """
+    today = today or timezone.localdate()
+    due = positions_due_for_review(on=today).filter(policy_owner__isnull=False)
+    due = due.exclude(policy_owner__email="").order_by("policy_owner_id", "review_by", "title")
+    sent = 0
+    for owner, positions in groupby(due, key=lambda p: p.policy_owner):
+        positions = claim(list(positions), owner, today)
+        if not positions:
+            continue
+        context = {
+            "owner": owner,
+            "positions": positions,
+            "today": today,
+            "base_url": settings.WAGTAILADMIN_BASE_URL,
+        }
+        try:
+            send_mail(
+                subject=render_to_string("advocacy/emails/review-subject.txt", context).strip(),
+                message=render_to_string("advocacy/emails/review-body.txt", context),
+                from_email=None,
+                recipient_list=[owner.email],
+            )
+        except Exception:
+            # Give the claim back so the retry (or tomorrow's run) sends it.
+            ReviewReminder.objects.filter(
+                position__in=positions, sent_on=today, recipient=owner
+            ).delete()
+            raise
+        sent += 1
+    logger.info("Review reminders: %d e-mail(s) sent for %s", sent, today)
+    return sent
+
+
+def claim(positions, owner, today):
+    """Record today's reminder for each position; return those not already claimed."""
+    claimed = []
+    for position in positions:
+        try:
+            with transaction.atomic():
+                ReviewReminder.objects.create(position=position, recipient=owner, sent_on=today)
+        except IntegrityError:
+            continue
+        claimed.append(position)
+    return claimed
