@@ -1,9 +1,7 @@
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
-# Rich text features an editor may use in a position. Links are checked by Wagtail's
-# rich text rewriter, which never renders javascript: URLs.
-RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "superscript"]
+from advocacy.rich_text import RICH_TEXT_FEATURES, CleanRichTextBlock
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -43,7 +41,7 @@ class DocumentBlock(blocks.StructBlock):
 
 
 class PositionBodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    paragraph = CleanRichTextBlock(features=RICH_TEXT_FEATURES)
     heading = HeadingBlock()
     recommendations = RecommendationsBlock()
     quote = QuoteBlock()

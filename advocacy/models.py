@@ -8,11 +8,12 @@ from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from advocacy.blocks import RICH_TEXT_FEATURES, PositionBodyBlock
+from advocacy.blocks import PositionBodyBlock
+from advocacy.rich_text import RICH_TEXT_FEATURES, CleanRichTextField
 from advocacy.serializers import NameListSerializer
 
 
@@ -50,7 +51,7 @@ class Jurisdiction(models.Model):
 class HomePage(Page):
     """The site root: what the society stands for, and what is new."""
 
-    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
@@ -75,7 +76,7 @@ class HomePage(Page):
 class PositionIndexPage(Page):
     """Lists the society's policy positions."""
 
-    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
@@ -224,7 +225,7 @@ def positions_due_for_review(on=None, within_days=30):
 class ResponseIndexPage(Page):
     """Lists the society's responses to regulators' consultations."""
 
-    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
@@ -260,7 +261,7 @@ class ConsultationResponsePage(Page):
     comment_deadline = models.DateField(null=True, blank=True)
     submitted_on = models.DateField("date submitted", null=True, blank=True)
     summary = models.TextField(max_length=600, help_text="What we asked for, in two sentences.")
-    body = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    body = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
     letter = models.ForeignKey(
         "wagtaildocs.Document",
         null=True,

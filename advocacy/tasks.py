@@ -36,7 +36,8 @@ def send_review_reminders(today=None):
         }
         try:
             send_mail(
-                subject=render_to_string("advocacy/emails/review-subject.txt", context).strip(),
+                subject=settings.EMAIL_SUBJECT_PREFIX
+                + render_to_string("advocacy/emails/review-subject.txt", context).strip(),
                 message=render_to_string("advocacy/emails/review-body.txt", context),
                 from_email=None,
                 recipient_list=[owner.email],

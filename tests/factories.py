@@ -21,3 +21,45 @@ def make_user(*groups, superuser=False, **kwargs):
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
+
+
+def publish(page, user=None):
+    page.save_revision(user=user).publish(user=user)
+    page.refresh_from_db()
+    return page
+
+
+def make_position_index(**kwargs):
+    from advocacy.models import HomePage, PositionIndexPage
+
+    kwargs.setdefault("title", "Policy positions")
+    kwargs.setdefault("slug", "positions")
+    index = HomePage.objects.get().add_child(instance=PositionIndexPage(**kwargs))
+    return publish(index)
+
+
+def make_position(index, *, topics=(), jurisdictions=(), live=True, **kwargs):
+    from advocacy.models import PositionPage
+
+    title = kwargs.setdefault("title", f"Position {uuid.uuid4().hex[:8]}")
+    kwargs.setdefault("summary", f"Summary of {title}.")
+    kwargs.setdefault("policy_status", PositionPage.Status.CONSULTATION)
+    position = PositionPage(live=live, **kwargs)
+    position.topics = list(topics)
+    position.jurisdictions = list(jurisdictions)
+    index.add_child(instance=position)
+    return publish(position) if live else position
+
+
+def make_topic(name="Potency assays"):
+    from django.utils.text import slugify
+
+    from advocacy.models import Topic
+
+    return Topic.objects.create(name=name, slug=slugify(name))
+
+
+def jurisdiction(code):
+    from advocacy.models import Jurisdiction
+
+    return Jurisdiction.objects.get(code=code)

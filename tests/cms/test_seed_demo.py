@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, Site
 
-from advocacy.models import PositionPage
+from advocacy.models import ConsultationResponsePage, PositionPage
 from liaison.models import Contact, Organisation, Regulator
 
 
@@ -79,6 +79,16 @@ class SeedDemoTestCase(TestCase):
         successor = positions.get(slug="car-t-accelerated-approval")
         self.assertEqual(successor.supersedes.slug, "car-t-accelerated-approval-2021")
         self.assertTrue(Revision.page_revisions.filter(object_id=str(successor.pk)).exists())
+
+    def test_consultation_responses_have_docket_ids(self):
+        responses = ConsultationResponsePage.objects.live()
+
+        self.assertGreaterEqual(responses.count(), 3)
+        self.assertTrue(all(r.reference_id and r.relies_on.exists() for r in responses))
+        self.assertIn("FDA-2023-D-5027", {r.reference_id for r in responses})
+
+    def test_the_site_answers_on_base_url(self):
+        self.assertEqual(Site.objects.get().hostname, "testserver")
 
     def test_the_home_page_and_index_are_live(self):
         response = self.client.get("/positions/")
