@@ -60,20 +60,27 @@ class PositionFilterForm(forms.Form):
 
     def filter(self, positions):
         data = self.valid_data()
+        # Many-to-many filters as subqueries: a join would need DISTINCT over every column.
         if "topic" in data:
-            positions = positions.filter(topics=data["topic"])
+            tagged = PositionPage.topics.through.objects.filter(topic=data["topic"])
+            positions = positions.filter(pk__in=tagged.values("positionpage_id"))
         if "jurisdiction" in data:
-            positions = positions.filter(jurisdictions=data["jurisdiction"])
+            tagged = PositionPage.jurisdictions.through.objects.filter(
+                jurisdiction=data["jurisdiction"]
+            )
+            positions = positions.filter(pk__in=tagged.values("positionpage_id"))
         if "status" in data:
             positions = positions.filter(policy_status=data["status"])
         if "year" in data:
             positions = positions.filter(adopted_on__year=data["year"])
         query = clean_search_query(data.get("q", ""))
         if query:
-            # Full-text search narrows the filtered set; results keep the index's order.
-            matches = PositionPage.objects.live().public().search(query)
-            positions = positions.filter(pk__in=[page.pk for page in matches])
-        return positions.order_by(F("adopted_on").desc(nulls_last=True), "title").distinct()
+            # Full-text search narrows the filtered set and the index keeps its own order,
+            # so relevance ranking (costly on SQLite) is skipped and the matches stay a
+            # subquery instead of being loaded as pages.
+            matches = PositionPage.objects.live().search(query, order_by_relevance=False)
+            positions = positions.filter(pk__in=matches.get_queryset().values("pk"))
+        return positions.order_by(F("adopted_on").desc(nulls_last=True), "title")
 
     @property
     def is_filtered(self):

@@ -96,7 +96,6 @@ class PositionIndexPage(Page):
         context["filter_form"] = form
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["positions"] = context["page_obj"].object_list
-        context["topics"] = Topic.objects.filter(positions__in=positions.values("pk")).distinct()
         return context
 
 

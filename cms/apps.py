@@ -1,6 +1,32 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def point_site_at_base_url(**kwargs):
+    """Keep Wagtail's default Site on BASE_URL's host and port.
+
+    Wagtail builds absolute links (e-mails, the API, full_url) from the Site record, which
+    the migrations create as localhost:80. BASE_URL is the deployment's public address.
+    """
+    from django.conf import settings
+    from wagtail.models import Site
+
+    base = urlsplit(settings.BASE_URL)
+    port = base.port or (443 if base.scheme == "https" else 80)
+    updated = (
+        Site.objects.filter(is_default_site=True)
+        .exclude(hostname=base.hostname, port=port)
+        .update(hostname=base.hostname, port=port)
+    )
+    if updated:
+        Site.clear_site_root_paths_cache()
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Site operations"
+
+    def ready(self):
+        post_migrate.connect(point_site_at_base_url, sender=self)

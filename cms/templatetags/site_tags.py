@@ -35,7 +35,7 @@ def site_navigation(context):
             continue
     path = request.path if request else ""
     return {
-        "site_title": root.title if root is not None else "Liaise",
+        "site_title": (site and site.site_name) or (root.title if root else "Liaise"),
         "items": [
             {"label": label, "url": url, "current": url != "/" and path.startswith(url)}
             for label, url in items

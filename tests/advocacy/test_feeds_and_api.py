@@ -1,6 +1,6 @@
 import datetime
+import xml.etree.ElementTree as ET
 
-import defusedxml.ElementTree as ET
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext

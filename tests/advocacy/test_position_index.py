@@ -63,6 +63,9 @@ class PositionIndexTestCase(TestCase):
 
     def test_it_filters_by_jurisdiction(self):
         self.assertEqual(self.titles("?jurisdiction=jp"), ["Shared follow-up registries"])
+        self.assertContains(
+            self.client.get("/positions/?jurisdiction=jp"), "1 position matches your filters."
+        )
 
     def test_it_filters_by_status(self):
         self.assertEqual(self.titles("?status=consultation"), ["Comparability after changes"])

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -8,6 +6,7 @@ from django.db import transaction
 from wagtail.models import Site
 
 from advocacy.demo import seed_site
+from cms.apps import point_site_at_base_url
 from cms.demo import DEMO_USERS
 from liaison.demo import seed_directory
 
@@ -32,18 +31,14 @@ class Command(BaseCommand):
         # 1. Accounts, one per role.
         users = {} if no_users else self.seed_users()
         # 2. The public site: home page, positions, consultation responses.
-        self.point_site_at_base_url()
+        point_site_at_base_url()
         seed_site(owner=users.get("approver"))
+        Site.objects.filter(is_default_site=True, site_name="Liaise").update(
+            site_name="Cell and Gene Therapy Society"
+        )
         # 3. The liaison directory: regulators, organisations, contacts.
         seed_directory()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
-
-    def point_site_at_base_url(self):
-        # Links in feeds and the API use the Site's host name; make it the one we serve on.
-        base = urlsplit(settings.BASE_URL)
-        port = base.port or (443 if base.scheme == "https" else 80)
-        Site.objects.filter(is_default_site=True).update(hostname=base.hostname, port=port)
-        Site.clear_site_root_paths_cache()
 
     def seed_users(self):
         User = get_user_model()

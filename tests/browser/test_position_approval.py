@@ -1,0 +1,156 @@
+"""A position goes from an editor's draft, through the policy committee, to the public site."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from playwright.sync_api import expect
+
+from advocacy.models import HomePage, PositionIndexPage, PositionPage, Topic
+from tests.factories import PASSWORD, make_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+TITLE = "Harmonised potency assays for lentiviral vectors"
+SLUG = "harmonised-potency-assays-for-lentiviral-vectors"
+SEARCH_WORD = "lentiviral"
+SUMMARY = (
+    "Regulators should accept one potency assay package across jurisdictions. "
+    "Duplicate assays delay access without adding safety."
+)
+SUBMIT = "Submit to Policy committee approval"
+
+
+def sign_in(page, base_url, username):
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(base_url + "/admin/")
+
+
+def sign_out(page, first_name):
+    """Log out through the account menu at the foot of the admin sidebar."""
+    page.get_by_role("button", name=first_name, exact=True).click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+
+
+def feed_items(page, base_url):
+    response = page.request.get(base_url + "/feeds/rss/")
+    assert response.ok, response.status
+    # Our own server's feed, not untrusted input.
+    channel = ET.fromstring(response.body()).find("channel")
+    return {item.findtext("title"): item for item in channel.iter("item")}
+
+
+def test_an_editor_submits_a_position_and_the_committee_approves_it(
+    live_server, page, screenshot, mailoutbox
+):
+    home = HomePage.objects.get()
+    index = home.add_child(instance=PositionIndexPage(title="Policy positions", slug="positions"))
+    index.save_revision().publish()
+    Topic.objects.create(name="Potency assays", slug="potency-assays")
+    make_user("Policy editors", username="elliot", first_name="Elliot")
+    make_user("Policy approvers", username="amara", first_name="Amara")
+    base = live_server.url
+    public_url = f"{base}/positions/{SLUG}/"
+
+    # The editor drafts the position under the index. Position page is the only type allowed
+    # there, so "add child page" goes straight to its form.
+    sign_in(page, base, "elliot")
+    page.goto(f"{base}/admin/pages/{index.pk}/add_subpage/")
+    expect(page).to_have_url(re.compile(rf"/admin/pages/add/advocacy/positionpage/{index.pk}/$"))
+    page.get_by_role("textbox", name=re.compile(r"^Title")).fill(TITLE)
+    page.get_by_role("textbox", name=re.compile(r"^Summary")).fill(SUMMARY)
+    page.get_by_label("Topics").select_option("Potency assays")
+
+    # Editors cannot publish: the only way out of the draft is the committee.
+    footer = page.get_by_role("navigation", name="Actions (footer)")
+    footer.get_by_role("button", name="More actions").click()
+    submit = footer.get_by_role("button", name=SUBMIT)
+    expect(submit).to_be_visible()
+    expect(footer.get_by_role("button", name=re.compile("Publish"))).to_have_count(0)
+    submit.click()
+
+    message = page.get_by_text(f"Page '{TITLE}' created and submitted for moderation.")
+    # The message slides in from above; wait until it is wholly in view for the screenshot.
+    expect(message).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text(
+        re.compile("In moderation", re.IGNORECASE)
+    )
+    screenshot("position-approval-1-editor-submitted")
+
+    position = PositionPage.objects.get(title=TITLE)
+    assert position.slug == SLUG
+    assert not position.live
+    assert position.current_workflow_state.status == "in_progress"
+    assert position.current_workflow_task.name == "Policy committee review"
+    # The committee is told by e-mail; the editor is not.
+    assert [m.to for m in mailoutbox] == [["amara@example.org"]]
+    assert "submitted for approval" in mailoutbox[0].subject
+    assert TITLE in mailoutbox[0].subject
+
+    # Until the committee approves, the public sees nothing of it.
+    sign_out(page, "Elliot")
+    assert page.goto(public_url).status == 404
+    page.goto(base + "/positions/")
+    expect(page.get_by_role("status")).to_have_text("0 positions.")
+    expect(page.get_by_role("link", name=TITLE)).to_have_count(0)
+    assert TITLE not in feed_items(page, base)
+    page.goto(f"{base}/search/?q={SEARCH_WORD}")
+    expect(page.get_by_role("status")).to_have_text(f"0 results for “{SEARCH_WORD}”.")
+
+    # A member of the committee finds it on the dashboard and approves it.
+    sign_in(page, base, "amara")
+    review = page.get_by_role("region", name="Awaiting your review")
+    row = review.get_by_role("row").filter(has_text=TITLE)
+    expect(row).to_contain_text("Elliot")
+    screenshot("position-approval-2-approver-dashboard")
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("button", name="Approve", exact=True).click()
+
+    # The dashboard posts the action and reloads itself, with nothing left to review.
+    expect(review).to_have_count(0)
+    expect(page).to_have_url(base + "/admin/")
+    position.refresh_from_db()
+    assert position.live
+    assert position.current_workflow_state is None
+    assert mailoutbox[-1].to == ["elliot@example.org"]
+    assert "has been approved" in mailoutbox[-1].subject
+
+    page.goto(f"{base}/admin/pages/{index.pk}/")
+    expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text(
+        re.compile("Live", re.IGNORECASE)
+    )
+    screenshot("position-approval-3-approver-published")
+    sign_out(page, "Amara")
+
+    # Anyone can now read it, follow it in a feed reader and find it in search.
+    page.goto(base + "/positions/")
+    expect(page.get_by_role("status")).to_have_text("1 position.")
+    link = page.get_by_role("link", name=TITLE)
+    expect(link).to_be_visible()
+    expect(page.get_by_text(SUMMARY)).to_be_visible()
+    screenshot("position-approval-4-public-index")
+
+    link.click()
+    expect(page).to_have_url(public_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.get_by_text(SUMMARY)).to_be_visible()
+    expect(page.get_by_text("In consultation")).to_be_visible()
+    expect(page.get_by_text("Potency assays", exact=True)).to_be_visible()
+    screenshot("position-approval-5-public-position")
+
+    item = feed_items(page, base)[TITLE]
+    assert item.findtext("link").endswith(f"/positions/{SLUG}/")
+    assert item.findtext("description") == f"In consultation. {SUMMARY}"
+    assert item.findtext("category") == "Potency assays"
+
+    page.goto(f"{base}/search/?q={SEARCH_WORD}")
+    expect(page.get_by_role("status")).to_have_text(f"1 result for “{SEARCH_WORD}”.")
+    expect(page.get_by_role("link", name=TITLE)).to_have_attribute("href", f"/positions/{SLUG}/")
+    screenshot("position-approval-6-public-search")
