@@ -1,4 +1,5 @@
 import secrets
+import tempfile
 
 from django.conf import settings
 from django.test import SimpleTestCase
@@ -110,3 +111,30 @@ class SharedSettingsTestCase(SimpleTestCase):
 
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.split()[-3:], ["wal", "20000", "IMMEDIATE"])
+
+
+class ProductionStaticFilesTestCase(SimpleTestCase):
+    def test_whitenoise_serves_collected_files_with_long_cache(self):
+        with tempfile.TemporaryDirectory() as var_dir:
+            env = {**PRODUCTION, "LIAISE_VAR_DIR": var_dir}
+            collected = manage("collectstatic", "--noinput", "-v", "0", **env)
+            self.assertEqual(collected.returncode, 0, collected.stderr)
+
+            result = manage(
+                "shell",
+                "-c",
+                "from django.templatetags.static import static; from django.test import Client; "
+                "url = static('css/site.css'); "
+                "r = Client().get(url, secure=True, HTTP_HOST='liaise.example.org'); "
+                "print(url, r.status_code, r['Cache-Control'], r['Content-Type'], sep='|')",
+                **env,
+            )
+
+        self.assertEqual(result.returncode, 0, result.stderr)
+        url, status, cache_control, content_type = (
+            result.stdout.strip().splitlines()[-1].split("|")
+        )
+        self.assertRegex(url, r"^/static/css/site\.[0-9a-f]{12}\.css$")
+        self.assertEqual(status, "200")
+        self.assertIn("max-age=315360000", cache_control)
+        self.assertTrue(content_type.startswith("text/css"))
