@@ -73,7 +73,7 @@ class PositionFilterForm(forms.Form):
             positions = positions.filter(policy_status=data["status"])
         if "year" in data:
             positions = positions.filter(adopted_on__year=data["year"])
-        query = clean_search_query(data.get("q", ""))
+        query = data.get("q", "")
         if query:
             # Full-text search narrows the filtered set and the index keeps its own order,
             # so relevance ranking (costly on SQLite) is skipped and the matches stay a

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from wagtail.models import Page
 
-from advocacy.filters import MAX_QUERY_LENGTH, clean_search_query
+from advocacy.filters import MAX_QUERY_LENGTH
 
 RESULTS_PER_PAGE = 20
 
@@ -12,10 +12,10 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     # Shown back to the visitor as typed, less characters that cannot be displayed.
     query = "".join(ch for ch in query if ch.isprintable())
-    terms = clean_search_query(query)
     results = Page.objects.none()
-    if terms:
-        results = Page.objects.live().public().specific().search(terms)
+    if query:
+        # The search backend (cms/search/backend.py) reduces the query to plain words.
+        results = Page.objects.live().public().specific().search(query)
     page_obj = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

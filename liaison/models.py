@@ -1,11 +1,18 @@
+import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from django.utils import timezone
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
 from wagtail.search import index
 
-from advocacy.models import Jurisdiction
+from advocacy.models import Jurisdiction, PositionPage
+from liaison.forms import MeetingForm
 
 
 def time_zone_choices():
@@ -124,3 +131,281 @@ class Contact(index.Indexed, models.Model):
     @property
     def affiliation(self):
         return self.regulator or self.organisation
+
+
+class MeetingQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(visibility=Meeting.Visibility.PUBLIC)
+
+    def upcoming(self, at=None):
+        return self.filter(ends_at__gte=at or timezone.now())
+
+    def past(self, at=None):
+        return self.filter(ends_at__lt=at or timezone.now())
+
+    def visible_to(self, user):
+        """Meetings `user` may see in the admin: the Secretariat and superusers see all;
+        confidential meetings only their delegation; others need view permission."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.has_perm("liaison.change_any_meeting"):
+            return self
+        if not user.has_perm("liaison.view_meeting"):
+            return self.none()
+        return self.filter(
+            ~models.Q(visibility=Meeting.Visibility.CONFIDENTIAL) | models.Q(delegation=user)
+        ).distinct()
+
+
+class Meeting(index.Indexed, ClusterableModel):
+    """A meeting with one or more regulators: the society's record of what was said."""
+
+    class Kind(models.TextChoices):
+        LIAISON = "liaison", "Liaison meeting"
+        WORKING_CALL = "call", "Working call"
+        SUMMIT = "summit", "Summit"
+        WORKSHOP = "workshop", "Workshop"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CONFIRMED = "confirmed", "Confirmed"
+        HELD = "held", "Held"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        MEMBERS = "members", "Members only"
+        CONFIDENTIAL = "confidential", "Confidential"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=255)
+    regulators = ParentalManyToManyField(Regulator, related_name="meetings")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LIAISON)
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="Start and end are entered in this zone.",
+    )
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField(db_index=True)
+    location = models.CharField(max_length=255, blank=True)
+    join_url = models.URLField("online join link", max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organised_meetings",
+    )
+    delegation = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="delegated_meetings"
+    )
+    attendees = ParentalManyToManyField(
+        Contact, blank=True, related_name="meetings", verbose_name="external attendees"
+    )
+    objectives = models.TextField(blank=True)
+    public_summary = models.TextField(
+        blank=True, help_text="Shown on the public site after the meeting (public meetings)."
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Rises whenever time, place or status change."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    base_form_class = MeetingForm
+    panels = [
+        FieldPanel("title"),
+        MultiFieldPanel(
+            [
+                FieldPanel("regulators"),
+                FieldRowPanel([FieldPanel("kind"), FieldPanel("status")]),
+                FieldPanel("visibility"),
+            ],
+            heading="What",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("time_zone"),
+                FieldRowPanel([FieldPanel("local_start"), FieldPanel("local_end")]),
+                FieldPanel("occurrence"),
+                FieldPanel("location"),
+                FieldPanel("join_url"),
+            ],
+            heading="When and where",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("organiser"), FieldPanel("delegation"), FieldPanel("attendees")],
+            heading="Who",
+        ),
+        FieldPanel("objectives"),
+        InlinePanel("agenda_items", heading="Agenda", label="Agenda item"),
+        FieldPanel("public_summary"),
+    ]
+
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.AutocompleteField("title"),
+        index.SearchField("objectives"),
+        index.SearchField("location"),
+        index.FilterField("status"),
+        index.FilterField("visibility"),
+        index.FilterField("starts_at"),
+    ]
+
+    class Meta:
+        ordering = ["-starts_at"]
+        permissions = [("change_any_meeting", "Manage every meeting, confidential ones too")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    # Changes that calendar clients must see as an update of the same event.
+    CALENDAR_FIELDS = ("starts_at", "ends_at", "time_zone", "location", "join_url", "status")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            before = Meeting.objects.filter(pk=self.pk).values(*self.CALENDAR_FIELDS).first()
+            if before and any(before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
+                self.sequence += 1
+        super().save(*args, **kwargs)
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self):
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def duration_minutes(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def is_public(self):
+        return self.visibility == self.Visibility.PUBLIC
+
+
+class AgendaItem(ClusterableModel, Orderable):
+    """One item on a meeting's agenda: what we ask, why, and what the regulator answered."""
+
+    meeting = ParentalKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(max_length=255)
+    duration_minutes = models.PositiveSmallIntegerField(default=15)
+    presenter = models.CharField(max_length=200, blank=True)
+    ask = models.TextField("the ask", blank=True, help_text="What we want from the regulator.")
+    background = models.TextField(blank=True)
+    talking_points = models.TextField(blank=True)
+    cited_positions = ParentalManyToManyField(
+        PositionPage, blank=True, related_name="agenda_items"
+    )
+    confidential = models.BooleanField(
+        default=False, help_text="Never shown outside the delegation and the Secretariat."
+    )
+    decision = models.TextField(blank=True)
+    regulator_response = models.TextField(blank=True)
+    outcome_notes = models.TextField("notes", blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("title"), FieldPanel("duration_minutes")]),
+        FieldRowPanel([FieldPanel("presenter"), FieldPanel("confidential")]),
+        FieldPanel("ask"),
+        FieldPanel("background"),
+        FieldPanel("talking_points"),
+        FieldPanel("cited_positions"),
+        MultiFieldPanel(
+            [
+                FieldPanel("regulator_response"),
+                FieldPanel("decision"),
+                FieldPanel("outcome_notes"),
+            ],
+            heading="Outcome (after the meeting)",
+        ),
+    ]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS])
+
+    def overdue(self, on=None):
+        return self.open().filter(due_date__lt=on or timezone.localdate())
+
+
+class ActionItem(models.Model):
+    """A follow-up agreed at a meeting, owned by a person, an organisation or a regulator."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaison_actions",
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    owner_regulator = models.ForeignKey(
+        Regulator, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    completion_note = models.TextField(blank=True)
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def clean(self):
+        super().clean()
+        owners = [self.owner_id, self.owner_organisation_id, self.owner_regulator_id]
+        if sum(1 for o in owners if o) != 1:
+            raise ValidationError(
+                "Give the action one owner: a person, an organisation or a regulator."
+            )
+        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError({"agenda_item": "Choose an item from this meeting's agenda."})
+        if self.status == self.Status.DONE and not self.completed_on:
+            self.completed_on = timezone.localdate()

@@ -1,0 +1,76 @@
+"""Admin views that ask the permission policy about the object itself.
+
+Wagtail's generic edit, inspect, delete, history and usage views check only model-level
+permissions, and its choosers list every row. For meetings that would show confidential
+meetings to anyone who may view meetings at all, so these subclasses check the object.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views import snippets as snippet_views
+
+
+class ObjectPermissionMixin:
+    object_permission = "view"
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, self.object_permission, obj
+        ):
+            raise PermissionDenied
+        return obj
+
+
+class EditView(ObjectPermissionMixin, snippet_views.EditView):
+    object_permission = "change"
+
+
+class DeleteView(ObjectPermissionMixin, snippet_views.DeleteView):
+    object_permission = "delete"
+
+
+class InspectView(ObjectPermissionMixin, snippet_views.InspectView):
+    pass
+
+
+class HistoryView(ObjectPermissionMixin, snippet_views.HistoryView):
+    pass
+
+
+class UsageView(ObjectPermissionMixin, snippet_views.UsageView):
+    pass
+
+
+class VisibleObjectsMixin:
+    def get_object_list(self):
+        from wagtail.permissions import policy_registry
+
+        policy = policy_registry.get_by_type(self.model_class)
+        return policy.instances_user_has_permission_for(self.request.user, "view")
+
+
+class ChooseView(VisibleObjectsMixin, snippet_chooser.ChooseView):
+    pass
+
+
+class ChooseResultsView(VisibleObjectsMixin, snippet_chooser.ChooseResultsView):
+    pass
+
+
+class ChosenView(snippet_chooser.SnippetChosenView):
+    def get_object(self, pk):
+        from wagtail.permissions import policy_registry
+
+        policy = policy_registry.get_by_type(self.model_class)
+        try:
+            return policy.instances_user_has_permission_for(self.request.user, "view").get(pk=pk)
+        except self.model_class.DoesNotExist:
+            raise Http404 from None
+
+
+class ChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = ChooseView
+    choose_results_view_class = ChooseResultsView
+    chosen_view_class = ChosenView

@@ -1,0 +1,63 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateTimeInput
+
+from liaison.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
+
+TITLE_MAX = 255
+
+
+def reject_control_characters(value):
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value or ""):
+        raise ValidationError("Remove the invisible control characters from this text.")
+
+
+class MeetingForm(WagtailAdminModelForm):
+    """Start and end are typed as wall-clock times in the meeting's own time zone."""
+
+    local_start = forms.DateTimeField(label="Starts", widget=AdminDateTimeInput)
+    local_end = forms.DateTimeField(label="Ends", widget=AdminDateTimeInput)
+    occurrence = forms.ChoiceField(
+        label="If the clocks go back during the meeting time",
+        required=False,
+        choices=[("", "—"), (EARLIER, "The earlier time"), (LATER, "The later time")],
+        help_text="Only needed when a time happens twice in the zone.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = self.instance
+        if meeting.pk and meeting.starts_at:
+            self.initial.setdefault("local_start", meeting.local_start.replace(tzinfo=None))
+            self.initial.setdefault("local_end", meeting.local_end.replace(tzinfo=None))
+        for name in ("title", "location", "objectives", "public_summary"):
+            if name in self.fields:
+                self.fields[name].validators.append(reject_control_characters)
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = cleaned.get("time_zone")
+        start, end = cleaned.get("local_start"), cleaned.get("local_end")
+        if not zone or start is None or end is None:
+            return cleaned
+        # The widget hands back the naive time as typed; the zone gives it meaning.
+        start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        occurrence = cleaned.get("occurrence") or None
+        for form_field, model_field, value in (
+            ("local_start", "starts_at", start),
+            ("local_end", "ends_at", end),
+        ):
+            try:
+                cleaned[model_field] = make_aware(value, zone, occurrence)
+            except (NonexistentTime, AmbiguousTime) as exc:
+                self.add_error(form_field, str(exc))
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("local_end", "The meeting must end after it starts.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.starts_at = self.cleaned_data["starts_at"]
+        self.instance.ends_at = self.cleaned_data["ends_at"]
+        return super().save(commit=commit)

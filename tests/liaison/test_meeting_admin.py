@@ -1,0 +1,257 @@
+import datetime
+
+from django.test import TestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from liaison.models import Meeting, Regulator
+from tests.factories import jurisdiction, make_user
+
+UTC = datetime.UTC
+ADD_URL = "/admin/snippets/liaison/meeting/add/"
+LIST_URL = "/admin/snippets/liaison/meeting/"
+
+
+def make_regulator(acronym="Health Canada BRDD", zone="America/Toronto"):
+    return Regulator.objects.create(
+        name=acronym, acronym=acronym, jurisdiction=jurisdiction("ca"), time_zone=zone
+    )
+
+
+def make_meeting(regulator, title="Annual Cell Therapy Liaison Meeting", delegation=(), **kw):
+    start = kw.pop("starts_at", datetime.datetime(2026, 6, 10, 13, tzinfo=UTC))
+    meeting = Meeting(
+        title=title,
+        time_zone=regulator.time_zone,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        **kw,
+    )
+    meeting.save()
+    meeting.regulators.set([regulator])
+    meeting.delegation.set(delegation)
+    meeting.save()
+    return meeting
+
+
+def meeting_form(regulator, **overrides):
+    data = {
+        "title": "Annual Cell Therapy Liaison Meeting",
+        "regulators": [regulator.pk],
+        "kind": "liaison",
+        "status": "planned",
+        "visibility": "members",
+        "time_zone": "America/Toronto",
+        "local_start": "2026-06-10 09:00",
+        "local_end": "2026-06-10 11:30",
+        "occurrence": "",
+        "location": "Ottawa, Holland Cross",
+        "join_url": "",
+        "objectives": "Agree next steps on potency.",
+        "public_summary": "",
+        "agenda_items": inline_formset(
+            [
+                {
+                    "title": "Potency assays",
+                    "duration_minutes": 30,
+                    "presenter": "Priya",
+                    "ask": "Accept matrices",
+                    "background": "",
+                    "talking_points": "",
+                    "confidential": False,
+                    "regulator_response": "",
+                    "decision": "",
+                    "outcome_notes": "",
+                },
+            ]
+        ),
+    }
+    data.update(overrides)
+    regulators = data.pop("regulators")
+    form = nested_form_data(data)
+    form["regulators"] = regulators
+    return form
+
+
+class MeetingFormTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.regulator = make_regulator()
+        cls.secretariat = make_user("Secretariat")
+
+    def setUp(self):
+        self.client.force_login(self.secretariat)
+
+    def test_local_times_are_stored_as_instants_in_their_zone(self):
+        response = self.client.post(ADD_URL, meeting_form(self.regulator))
+
+        self.assertEqual(response.status_code, 302)
+        meeting = Meeting.objects.get()
+        self.assertEqual(meeting.starts_at, datetime.datetime(2026, 6, 10, 13, tzinfo=UTC))
+        self.assertEqual(meeting.ends_at, datetime.datetime(2026, 6, 10, 15, 30, tzinfo=UTC))
+        self.assertEqual(meeting.time_zone, "America/Toronto")
+        self.assertEqual([a.title for a in meeting.agenda_items.all()], ["Potency assays"])
+
+    def assert_refused(self, field, message, **overrides):
+        response = self.client.post(ADD_URL, meeting_form(self.regulator, **overrides))
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(message, str(response.context["form"].errors.get(field)))
+        self.assertFalse(Meeting.objects.exists())
+
+    def test_a_time_in_the_spring_gap_is_refused(self):
+        self.assert_refused(
+            "local_start",
+            "does not exist in America/Toronto",
+            local_start="2026-03-08 02:30",
+            local_end="2026-03-08 04:00",
+        )
+
+    def test_an_ambiguous_time_must_be_resolved(self):
+        self.assert_refused(
+            "local_start",
+            "happens twice",
+            local_start="2026-11-01 01:30",
+            local_end="2026-11-01 03:00",
+        )
+
+    def test_an_ambiguous_time_with_a_choice_is_saved(self):
+        self.client.post(
+            ADD_URL,
+            meeting_form(
+                self.regulator,
+                local_start="2026-11-01 01:30",
+                local_end="2026-11-01 03:00",
+                occurrence="later",
+            ),
+        )
+
+        meeting = Meeting.objects.get()
+        self.assertEqual(meeting.starts_at, datetime.datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+
+    def test_the_end_must_follow_the_start(self):
+        self.assert_refused(
+            "local_end",
+            "must end after it starts",
+            local_start="2026-06-10 11:00",
+            local_end="2026-06-10 09:00",
+        )
+
+    def test_a_very_long_title_is_refused(self):
+        self.assert_refused("title", "at most 255 characters", title="x" * 10_000)
+
+    def test_control_characters_are_refused(self):
+        self.assert_refused("title", "control characters", title="Potency\x00\x0b meeting")
+
+    def test_a_hostile_search_gives_a_normal_page(self):
+        make_meeting(self.regulator)
+        for query in ['"', "<script>", "a* OR (b", "%00", "x" * 5000]:
+            with self.subTest(query=query[:10]):
+                response = self.client.get(LIST_URL, {"q": query})
+                self.assertEqual(response.status_code, 200)
+
+
+class SequenceTestCase(TestCase):
+    def test_sequence_rises_when_time_place_or_status_change_only(self):
+        meeting = make_meeting(make_regulator())
+        start = meeting.sequence
+
+        meeting.objectives = "New objectives"
+        meeting.save()
+        self.assertEqual(meeting.sequence, start)
+
+        meeting.location = "Gatineau"
+        meeting.save()
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.save()
+        self.assertEqual(meeting.sequence, start + 2)
+
+
+class MeetingPermissionsTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        regulator = make_regulator()
+        cls.delegate = make_user("Liaison delegates")
+        cls.other_delegate = make_user("Liaison delegates")
+        cls.editor = make_user("Policy editors")
+        cls.secretariat = make_user("Secretariat")
+        cls.public = make_meeting(regulator, title="Public liaison", visibility="public")
+        cls.secret = make_meeting(
+            regulator,
+            title="Confidential enforcement call",
+            visibility="confidential",
+            delegation=[cls.delegate],
+        )
+
+    def listing_titles(self, user):
+        self.client.force_login(user)
+        response = self.client.get(LIST_URL)
+        self.assertEqual(response.status_code, 200)
+        return {m.title for m in response.context["object_list"]}
+
+    def test_confidential_meetings_are_listed_only_for_their_delegation_and_secretariat(self):
+        self.assertEqual(
+            self.listing_titles(self.delegate), {"Public liaison", "Confidential enforcement call"}
+        )
+        self.assertEqual(self.listing_titles(self.other_delegate), {"Public liaison"})
+        self.assertEqual(self.listing_titles(self.editor), {"Public liaison"})
+        self.assertEqual(
+            self.listing_titles(self.secretariat),
+            {"Public liaison", "Confidential enforcement call"},
+        )
+
+    def test_outsiders_cannot_open_or_export_a_confidential_meeting(self):
+        self.client.force_login(self.other_delegate)
+
+        for url in (
+            f"{LIST_URL}edit/{self.secret.pk}/",
+            f"{LIST_URL}inspect/{self.secret.pk}/",
+            f"{LIST_URL}history/{self.secret.pk}/",
+        ):
+            with self.subTest(url=url):
+                self.assertIn(self.client.get(url).status_code, (302, 403))
+        export = self.client.get(LIST_URL + "?export=csv")
+        content = b"".join(export.streaming_content) if export.streaming else export.content
+        self.assertNotIn(b"Confidential enforcement call", content)
+        self.assertIn(b"Public liaison", content)
+
+    def test_a_delegate_cannot_change_a_meeting_they_are_not_on(self):
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.post(f"{LIST_URL}edit/{self.public.pk}/", {"title": "Hijacked"})
+
+        self.assertIn(response.status_code, (302, 403))
+        self.public.refresh_from_db()
+        self.assertEqual(self.public.title, "Public liaison")
+
+    def test_anonymous_users_are_sent_to_login(self):
+        response = self.client.get(LIST_URL)
+
+        self.assertRedirects(response, f"/admin/login/?next={LIST_URL}")
+
+
+class MeetingChooserTestCase(MeetingPermissionsTestCase):
+    CHOOSE = "/admin/snippets/choose/liaison/meeting/"
+
+    def test_the_chooser_lists_only_visible_meetings(self):
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.get(self.CHOOSE + "results/")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Public liaison")
+        self.assertNotContains(response, "Confidential enforcement call")
+
+    def test_choosing_a_hidden_meeting_by_id_is_404(self):
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.get(f"{self.CHOOSE}chosen/{self.secret.pk}/")
+
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, "Confidential", status_code=404)
+
+    def test_hostile_chooser_searches_give_a_normal_answer(self):
+        self.client.force_login(self.secretariat)
+        for query in ['"', "<script>", "a* OR (b"]:
+            with self.subTest(query=query):
+                response = self.client.get(self.CHOOSE + "results/", {"q": query})
+                self.assertEqual(response.status_code, 200)
