@@ -73,29 +73,38 @@ class HomePage(Page):
         return context
 
 
-class PositionIndexPage(Page):
-    """Lists the society's policy positions."""
+class ListingPage(Page):
+    """A section of the site that lists its children, a page at a time."""
 
     intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     parent_page_types = ["advocacy.HomePage"]
-    subpage_types = ["advocacy.PositionPage"]
     max_count = 1
     PER_PAGE = 20
+
+    class Meta:
+        abstract = True
+
+    def paginate(self, request, items, context):
+        context["page_obj"] = Paginator(items, self.PER_PAGE).get_page(request.GET.get("page"))
+        return context["page_obj"].object_list
+
+
+class PositionIndexPage(ListingPage):
+    """Lists the society's policy positions."""
+
+    subpage_types = ["advocacy.PositionPage"]
 
     def get_context(self, request, *args, **kwargs):
         from advocacy.filters import PositionFilterForm
 
         context = super().get_context(request, *args, **kwargs)
-        positions = PositionPage.objects.live().public().descendant_of(self)
         form = PositionFilterForm(request.GET or None, index=self)
-        positions = form.filter(positions)
-        paginator = Paginator(positions, self.PER_PAGE)
+        positions = form.filter(PositionPage.objects.live().public().descendant_of(self))
         context["filter_form"] = form
-        context["page_obj"] = paginator.get_page(request.GET.get("page"))
-        context["positions"] = context["page_obj"].object_list
+        context["positions"] = self.paginate(request, positions, context)
         return context
 
 
@@ -221,17 +230,10 @@ def positions_due_for_review(on=None, within_days=30):
     )
 
 
-class ResponseIndexPage(Page):
+class ResponseIndexPage(ListingPage):
     """Lists the society's responses to regulators' consultations."""
 
-    intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-
-    parent_page_types = ["advocacy.HomePage"]
     subpage_types = ["advocacy.ConsultationResponsePage"]
-    max_count = 1
-    PER_PAGE = 20
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -241,8 +243,7 @@ class ResponseIndexPage(Page):
             .descendant_of(self)
             .order_by("-submitted_on", "title")
         )
-        context["page_obj"] = Paginator(responses, self.PER_PAGE).get_page(request.GET.get("page"))
-        context["responses"] = context["page_obj"].object_list
+        context["responses"] = self.paginate(request, responses, context)
         return context
 
 
