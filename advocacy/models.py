@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -304,6 +305,7 @@ class ConsultationResponsePage(Page):
         index.SearchField("summary", boost=2),
         index.SearchField("consultation_title", boost=2),
         index.SearchField("reference_id"),
+        index.SearchField("reference_terms"),
         index.SearchField("agency"),
         index.SearchField("body"),
         index.FilterField("submitted_on"),
@@ -321,6 +323,12 @@ class ConsultationResponsePage(Page):
 
     parent_page_types = ["advocacy.ResponseIndexPage"]
     subpage_types = []
+
+    @property
+    def reference_terms(self):
+        """The docket ID split into its parts, for search: PostgreSQL would index
+        'FDA-2023-D-5027' as 'fda', '-2023', 'd', '-5027', which no search for 2023 finds."""
+        return " ".join(re.split(r"[^\w]+", self.reference_id))
 
     def clean(self):
         super().clean()

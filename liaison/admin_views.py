@@ -7,6 +7,8 @@ meetings to anyone who may view meetings at all, so these subclasses check the o
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 
@@ -40,6 +42,33 @@ class HistoryView(ObjectPermissionMixin, snippet_views.HistoryView):
 
 
 class UsageView(ObjectPermissionMixin, snippet_views.UsageView):
+    pass
+
+
+class ModelIndexView(generic.IndexView):
+    """Lists (and exports) only the rows the permission policy lets the user view."""
+
+    def get_base_queryset(self):
+        return self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
+
+
+class ModelEditView(ObjectPermissionMixin, generic.EditView):
+    object_permission = "change"
+
+
+class ModelDeleteView(ObjectPermissionMixin, generic.DeleteView):
+    object_permission = "delete"
+
+
+class ModelInspectView(ObjectPermissionMixin, generic.InspectView):
+    pass
+
+
+class ModelHistoryView(ObjectPermissionMixin, history.HistoryView):
+    pass
+
+
+class ModelUsageView(ObjectPermissionMixin, usage.UsageView):
     pass
 
 

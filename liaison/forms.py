@@ -61,3 +61,19 @@ class MeetingForm(WagtailAdminModelForm):
         self.instance.starts_at = self.cleaned_data["starts_at"]
         self.instance.ends_at = self.cleaned_data["ends_at"]
         return super().save(commit=commit)
+
+
+class ActionItemForm(WagtailAdminModelForm):
+    """Offer only the meetings and agenda items the user may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from liaison.models import AgendaItem, Meeting
+
+        user = self.for_user
+        meetings = Meeting.objects.visible_to(user) if user else Meeting.objects.none()
+        self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].widget = forms.Select(choices=self.fields["meeting"].choices)
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(
+            meeting__in=meetings
+        ).select_related("meeting")

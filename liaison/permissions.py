@@ -65,9 +65,11 @@ class ActionItemPermissionPolicy(ModelPermissionPolicy):
         if not self.user_has_permission(user, action):
             return ActionItem.objects.none()
         if manages_all_meetings(user):
-            return ActionItem.objects.all()
+            return ActionItem.objects.select_related("meeting", "owner")
         if action == "view":
-            return ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(user))
+            return ActionItem.objects.filter(
+                meeting__in=Meeting.objects.visible_to(user)
+            ).select_related("meeting", "owner")
         if action == "change":
             return ActionItem.objects.filter(
                 Q(owner=user) | Q(meeting__delegation=user)

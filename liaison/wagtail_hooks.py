@@ -1,4 +1,5 @@
 import django_filters
+from django.forms import modelform_factory
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import UpdatedAtColumn
@@ -8,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from liaison import admin_views
+from liaison.forms import ActionItemForm
 from liaison.models import ActionItem, Contact, Meeting, Organisation, Regulator
 from liaison.permissions import ActionItemPermissionPolicy, MeetingPermissionPolicy
 
@@ -117,6 +119,13 @@ class ActionItemViewSet(ModelViewSet):
     menu_order = 210
     permission_policy = action_policy
     filterset_class = ActionFilterSet
+    index_view_class = admin_views.ModelIndexView
+    edit_view_class = admin_views.ModelEditView
+    delete_view_class = admin_views.ModelDeleteView
+    inspect_view_class = admin_views.ModelInspectView
+    history_view_class = admin_views.ModelHistoryView
+    usage_view_class = admin_views.ModelUsageView
+    copy_view_enabled = False
     form_fields = [
         "meeting",
         "agenda_item",
@@ -143,6 +152,14 @@ class ActionItemViewSet(ModelViewSet):
     search_fields = ["description"]
     inspect_view_enabled = True
     list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            ActionItem,
+            form=ActionItemForm,
+            fields=self.form_fields,
+            formfield_callback=self.formfield_for_dbfield,
+        )
 
     def get_queryset(self, request):
         return action_policy.instances_user_has_permission_for(

@@ -2,9 +2,10 @@ import datetime
 import xml.etree.ElementTree as ET
 
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 
+from advocacy.filters import clean_search_query
 from advocacy.models import ConsultationResponsePage, HomePage, ResponseIndexPage
 from tests.factories import jurisdiction, make_position, make_position_index, make_topic, publish
 
@@ -205,3 +206,18 @@ class ResponsePageTestCase(TestCase):
         self.assertContains(response, f'<a href="{position.url}">Potency assays</a>', html=True)
         # ...and the position names the response in return.
         self.assertContains(self.client.get(position.url), "Comments on FDA potency guidance")
+
+
+class CleanSearchQueryTestCase(SimpleTestCase):
+    def test_it_keeps_words_only(self):
+        cases = {
+            "FDA-2023-D-5027": "FDA 2023 D 5027",
+            '"potency" OR (assay*) NEAR/2 ^x:y': "potency OR assay NEAR 2 x y",
+            "-leading trailing- --both--": "leading trailing both",
+            "<script>alert(1)</script>": "script alert 1 script",
+            "日本語 🧬 thérapie": "日本語 thérapie",
+            "a_b": "a b",
+        }
+        for raw, cleaned in cases.items():
+            with self.subTest(raw=raw):
+                self.assertEqual(clean_search_query(raw), cleaned)

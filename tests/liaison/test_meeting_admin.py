@@ -255,3 +255,58 @@ class MeetingChooserTestCase(MeetingPermissionsTestCase):
             with self.subTest(query=query):
                 response = self.client.get(self.CHOOSE + "results/", {"q": query})
                 self.assertEqual(response.status_code, 200)
+
+
+class ActionRegisterTestCase(MeetingPermissionsTestCase):
+    LIST = "/admin/actions/"
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from liaison.models import ActionItem, AgendaItem
+
+        cls.secret_item = AgendaItem.objects.create(
+            meeting=cls.secret, title="Clinic enforcement case", sort_order=0
+        )
+        cls.secret_action = ActionItem.objects.create(
+            meeting=cls.secret, description="Send the clinic dossier", owner=cls.delegate
+        )
+        cls.public_action = ActionItem.objects.create(
+            meeting=cls.public, description="Share potency examples", owner=cls.secretariat
+        )
+
+    def test_the_register_lists_only_actions_of_visible_meetings(self):
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.get(self.LIST)
+
+        self.assertContains(response, "Share potency examples")
+        self.assertNotContains(response, "Send the clinic dossier")
+
+    def test_outsiders_cannot_open_an_action_of_a_confidential_meeting(self):
+        self.client.force_login(self.other_delegate)
+
+        for url in (
+            f"{self.LIST}edit/{self.secret_action.pk}/",
+            f"{self.LIST}inspect/{self.secret_action.pk}/",
+            f"{self.LIST}history/{self.secret_action.pk}/",
+        ):
+            with self.subTest(url=url):
+                self.assertIn(self.client.get(url).status_code, (302, 403))
+
+    def test_the_add_form_offers_only_visible_meetings_and_agenda_items(self):
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.get(self.LIST + "new/")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Public liaison")
+        self.assertNotContains(response, "Confidential enforcement call")
+        self.assertNotContains(response, "Clinic enforcement case")
+
+    def test_the_delegation_sees_its_own_confidential_actions(self):
+        self.client.force_login(self.delegate)
+
+        response = self.client.get(self.LIST)
+
+        self.assertContains(response, "Send the clinic dossier")
