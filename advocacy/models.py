@@ -62,7 +62,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        positions = PositionPage.objects.live().public().select_related("policy_owner")
+        positions = PositionPage.objects.live().public()
         context["featured_positions"] = positions.filter(
             policy_status=PositionPage.Status.ADOPTED
         ).order_by("-adopted_on", "-first_published_at")[:3]
