@@ -14,6 +14,13 @@ $(BIN)/django-admin: requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
+# ical.js (Thunderbird's calendar engine) reads back the calendars the tests generate.
+ICALJS := tests/js/node_modules/.package-lock.json
+$(ICALJS): tests/js/package-lock.json
+	@command -v npm >/dev/null || { echo "The calendar tests need Node.js and npm (apt-get install nodejs npm)."; exit 1; }
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+	touch $@
+
 install: $(BIN)/django-admin
 
 ## run: install, migrate, load demo data, serve the site and the worker on 127.0.0.1:$(PORT)
@@ -23,7 +30,7 @@ run: $(BIN)/django-admin
 	exec $(BIN)/python manage.py serve --port $(PORT)
 
 ## test: the whole suite on SQLite (browser tests included when Chromium is installed)
-test: $(BIN)/django-admin
+test: $(BIN)/django-admin $(ICALJS)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest -m browser
 

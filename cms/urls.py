@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("", include("advocacy.urls")),
+    path("", include("liaison.urls")),
 ]
 
 if settings.DEBUG:

@@ -103,3 +103,48 @@ class ChooserViewSet(snippet_chooser.SnippetChooserViewSet):
     choose_view_class = ChooseView
     choose_results_view_class = ChooseResultsView
     chosen_view_class = ChosenView
+
+
+class DirectoryInspectView(snippet_views.InspectView):
+    """A regulator's or organisation's page in the directory, with its interaction history:
+    the meetings and actions the user may see, newest first."""
+
+    template_name = "liaison/admin/directory_inspect.html"
+    history_limit = 50
+
+    def get_history(self):
+        from liaison.models import ActionItem, Meeting, Regulator
+
+        user = self.request.user
+        obj = self.object
+        if isinstance(obj, Regulator):
+            meetings = Meeting.objects.filter(regulators=obj)
+            actions = ActionItem.objects.filter(owner_regulator=obj)
+        else:
+            meetings = Meeting.objects.filter(attendees__organisation=obj)
+            actions = ActionItem.objects.filter(owner_organisation=obj)
+        visible = Meeting.objects.visible_to(user).values("pk")
+        meetings = (
+            meetings.filter(pk__in=visible)
+            .distinct()
+            .prefetch_related("regulators")
+            .order_by("-starts_at")
+        )
+        actions = (
+            actions.filter(meeting__in=visible)
+            .select_related("meeting")
+            .order_by("status", "due_date", "pk")
+        )
+        return meetings, actions
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        context = super().get_context_data(**kwargs)
+        meetings, actions = self.get_history()
+        context["meetings"] = meetings[: self.history_limit]
+        context["meeting_count"] = meetings.count()
+        context["actions"] = actions[: self.history_limit]
+        context["action_count"] = actions.count()
+        context["today"] = timezone.localdate()
+        return context

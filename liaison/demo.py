@@ -1,6 +1,10 @@
 """Demo data for the liaison app: the regulators a cell and gene therapy society meets,
 its member and stakeholder organisations, and the people there. Idempotent."""
 
+import datetime
+
+from django.utils import timezone
+
 from advocacy.models import Jurisdiction
 from liaison.models import Contact, Organisation, Regulator
 
@@ -161,3 +165,419 @@ def seed_directory():
             },
         )
     return regulators
+
+
+def at(zone, days, hour, minute=0):
+    """An instant `days` from today at `hour`:`minute` local time in `zone`."""
+    from liaison.timezones import make_aware
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)), zone, "earlier")
+
+
+# Agenda items: title, minutes, presenter, ask, background, talking points, cited position
+# slugs, confidential, regulator response, decision.
+AGENDA = {
+    "potency": (
+        "Potency assay matrices for CAR-T products",
+        40,
+        "Priya Raman",
+        "Accept a matrix of orthogonal assays at pivotal stage instead of one functional assay.",
+        "Sponsors struggle to validate a single functional potency assay before pivotal "
+        "trials; matrix approaches are common in the EU.",
+        "Share the member survey (23 sponsors).\nOffer three worked examples.",
+        ["potency-assays"],
+        False,
+        "Open to matrices where each assay is justified against the mechanism of action.",
+        "Society to send worked examples within 60 days.",
+    ),
+    "ltfu": (
+        "Long-term follow-up: 15 years or risk-based?",
+        30,
+        "Dev Delegate",
+        "Move to risk-based follow-up durations for non-integrating vectors.",
+        "Current guidance asks for 15 years for all integrating vectors.",
+        "Registry data from 4,000 patients shows no late events after year 5 for AAV.",
+        ["long-term-follow-up"],
+        False,
+        "",
+        "",
+    ),
+    "clinics": (
+        "Unproven stem cell clinics: enforcement cases",
+        20,
+        "Sam Secretariat",
+        "Ask for a named contact for member reports of clinics.",
+        "Three member companies report clinics citing their trials in adverts.",
+        "Names of the clinics are in the confidential annex; do not read them out.",
+        ["unproven-stem-cell-interventions"],
+        True,
+        "Agreed to a named contact in the compliance office.",
+        "",
+    ),
+    "comparability": (
+        "Comparability after manufacturing changes",
+        30,
+        "Tomás García",
+        "Agree a tiered approach to comparability for process changes after approval.",
+        "Members change vectors suppliers and sites more often than guidance assumes.",
+        "Bring the case study on the viral vector supplier switch.",
+        ["comparability-after-manufacturing-changes"],
+        False,
+        "Will consider a tiered approach in the next guidance revision.",
+        "Society to submit two case studies.",
+    ),
+    "rwe": (
+        "Real-world evidence for confirmatory studies",
+        25,
+        "Dev Delegate",
+        "Accept registry data as confirmatory evidence for accelerated approvals.",
+        "",
+        "",
+        ["real-world-evidence-confirmatory", "car-t-accelerated-approval-2021"],
+        False,
+        "",
+        "",
+    ),
+    "hospital": (
+        "Hospital exemption: a common EU reading",
+        30,
+        "Dr Lukas Verhoeven (CAT)",
+        "Support a common reading of the hospital exemption across member states.",
+        "Member states apply the exemption very differently.",
+        "Avoid commenting on individual member states.",
+        ["hospital-exemption-eu"],
+        False,
+        "",
+        "",
+    ),
+    "editing": (
+        "Off-target analysis for genome-edited products",
+        45,
+        "Priya Raman",
+        "Agree on a common minimum off-target analysis package.",
+        "",
+        "Bring the consortium's draft package.",
+        ["genome-editing-off-target"],
+        False,
+        "",
+        "",
+    ),
+    "budget": (
+        "Society funding for the joint registry (internal)",
+        15,
+        "Sam Secretariat",
+        "None: internal item to agree our line if asked.",
+        "Board approved CAD 120,000 for 2027.",
+        "Do not disclose the amount.",
+        [],
+        True,
+        "",
+        "",
+    ),
+}
+
+# title, kind, regulator acronyms, days from today, local start hour, length in hours,
+# location, join link, status, visibility, agenda keys, public summary, objectives
+MEETINGS = [
+    (
+        "Annual Cell Therapy Liaison Meeting 2026",
+        "liaison",
+        ["Health Canada BRDD"],
+        21,
+        9,
+        3,
+        "Holland Cross, 1600 Scott Street, Ottawa",
+        "",
+        "confirmed",
+        "public",
+        ["potency", "ltfu", "clinics", "comparability"],
+        "",
+        "Agree next steps on potency matrices and follow-up durations; raise clinic reports.",
+    ),
+    (
+        "Annual Cell Therapy Liaison Meeting 2025",
+        "liaison",
+        ["Health Canada BRDD"],
+        -344,
+        9,
+        3,
+        "Holland Cross, 1600 Scott Street, Ottawa",
+        "",
+        "held",
+        "public",
+        ["potency", "comparability", "budget"],
+        "Health Canada and the society discussed potency assay matrices and comparability "
+        "after manufacturing changes. Health Canada is open to matrix approaches and will "
+        "consider a tiered approach to comparability.",
+        "Open the potency discussion; test appetite for tiered comparability.",
+    ),
+    (
+        "FDA OTP working call: potency assay matrices",
+        "call",
+        ["FDA CBER OTP"],
+        -40,
+        11,
+        1,
+        "",
+        "https://meet.example.org/j/fda-otp-potency",
+        "held",
+        "members",
+        ["potency"],
+        "",
+        "Follow up the written comments on potency.",
+    ),
+    (
+        "FDA OTP listening session on long-term follow-up",
+        "workshop",
+        ["FDA CBER OTP"],
+        10,
+        13,
+        2,
+        "",
+        "https://meet.example.org/j/fda-ltfu-listening",
+        "planned",
+        "public",
+        ["ltfu", "rwe"],
+        "",
+        "Present registry data; ask for risk-based durations.",
+    ),
+    (
+        "EMA CAT interested parties meeting",
+        "liaison",
+        ["EMA CAT"],
+        45,
+        10,
+        4,
+        "European Medicines Agency, Domenico Scarlattilaan 6, Amsterdam",
+        "",
+        "confirmed",
+        "public",
+        ["hospital", "editing", "comparability"],
+        "",
+        "Support a common reading of the hospital exemption.",
+    ),
+    (
+        "PMDA consultation on conditional approval",
+        "liaison",
+        ["PMDA"],
+        60,
+        14,
+        2,
+        "PMDA, Shin-Kasumigaseki Building, Tokyo",
+        "",
+        "planned",
+        "members",
+        ["rwe", "potency"],
+        "",
+        "Understand PMDA's expectations for confirmatory evidence after conditional approval.",
+    ),
+    (
+        "Confidential call: unproven clinic enforcement",
+        "call",
+        ["FDA CBER OTP"],
+        -12,
+        15,
+        1,
+        "",
+        "https://meet.example.org/j/fda-clinics",
+        "held",
+        "confidential",
+        ["clinics"],
+        "",
+        "Hand over member reports of clinics.",
+    ),
+    (
+        "MHRA pre-submission roundtable",
+        "workshop",
+        ["MHRA"],
+        -100,
+        10,
+        3,
+        "10 South Colonnade, Canary Wharf, London",
+        "",
+        "held",
+        "members",
+        ["comparability", "editing"],
+        "",
+        "Learn MHRA's view of comparability after the new framework.",
+    ),
+    (
+        "Joint FDA–Health Canada summit on genome editing",
+        "summit",
+        ["FDA CBER OTP", "Health Canada BRDD"],
+        120,
+        9,
+        6,
+        "Washington Convention Center, Washington DC",
+        "",
+        "planned",
+        "public",
+        ["editing", "ltfu", "budget"],
+        "",
+        "Converge on one off-target package for both agencies.",
+    ),
+    (
+        "EMA CAT call on hospital exemption",
+        "call",
+        ["EMA CAT"],
+        30,
+        16,
+        1,
+        "",
+        "https://meet.example.org/j/ema-he",
+        "cancelled",
+        "members",
+        ["hospital"],
+        "",
+        "",
+    ),
+]
+
+# meeting title, description, owner ("user:<name>", "regulator:<acronym>",
+# "organisation:<name>"), due in days from today, status
+ACTIONS = [
+    (
+        "Annual Cell Therapy Liaison Meeting 2025",
+        "Send three worked examples of potency matrices",
+        "user:delegate",
+        -284,
+        "done",
+    ),
+    (
+        "Annual Cell Therapy Liaison Meeting 2025",
+        "Publish the revised comparability guidance for consultation",
+        "regulator:Health Canada BRDD",
+        -30,
+        "open",
+    ),
+    (
+        "FDA OTP working call: potency assay matrices",
+        "Share the draft guidance timeline for potency",
+        "regulator:FDA CBER OTP",
+        -10,
+        "open",
+    ),
+    (
+        "FDA OTP working call: potency assay matrices",
+        "Circulate the call notes to the potency working group",
+        "user:secretariat",
+        -33,
+        "done",
+    ),
+    (
+        "FDA OTP working call: potency assay matrices",
+        "Collect member data on assay failure rates",
+        "user:delegate",
+        5,
+        "in_progress",
+    ),
+    (
+        "Confidential call: unproven clinic enforcement",
+        "Send the clinic dossier to the compliance office",
+        "user:delegate",
+        -2,
+        "open",
+    ),
+    (
+        "MHRA pre-submission roundtable",
+        "Submit two comparability case studies",
+        "organisation:Helix Vector Manufacturing",
+        14,
+        "open",
+    ),
+    (
+        "MHRA pre-submission roundtable",
+        "Confirm the date of the next roundtable",
+        "regulator:MHRA",
+        -60,
+        "dropped",
+    ),
+]
+
+
+def seed_meetings(users):
+    """The demo meetings, agenda items, outcomes and actions. Adds nothing the second time."""
+    from advocacy.models import PositionPage
+    from liaison.models import ActionItem, AgendaItem, Meeting
+
+    regulators = {r.acronym: r for r in Regulator.objects.all()}
+    positions = {p.slug: p for p in PositionPage.objects.all()}
+    contacts = list(Contact.objects.order_by("name"))
+    delegation = [u for key, u in users.items() if key in ("delegate", "secretariat")]
+    meetings = {}
+    for (
+        title, kind, acronyms, days, hour, hours, location, join_url, status, visibility,
+        agenda, summary, objectives,
+    ) in MEETINGS:  # fmt: skip
+        meeting = Meeting.objects.filter(title=title).first()
+        if meeting is None:
+            zone = regulators[acronyms[0]].time_zone
+            starts = at(zone, days, hour)
+            meeting = Meeting(
+                title=title,
+                kind=kind,
+                time_zone=zone,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=hours),
+                location=location,
+                join_url=join_url,
+                status=status,
+                visibility=visibility,
+                organiser=users.get("secretariat"),
+                objectives=objectives,
+                public_summary=summary,
+            )
+            meeting.regulators = [regulators[a] for a in acronyms]
+            meeting.delegation = delegation
+            meeting.attendees = [
+                c for c in contacts if c.regulator and c.regulator.acronym in acronyms
+            ] + contacts[:1]
+            held = status == "held"
+            items = []
+            for order, key in enumerate(agenda):
+                (item_title, minutes, presenter, ask, background, points, slugs, secret,
+                 response, decision) = AGENDA[key]  # fmt: skip
+                item = AgendaItem(
+                    title=item_title,
+                    duration_minutes=minutes,
+                    presenter=presenter,
+                    ask=ask,
+                    background=background,
+                    talking_points=points,
+                    confidential=secret,
+                    regulator_response=response if held else "",
+                    decision=decision if held else "",
+                    sort_order=order,
+                )
+                item.cited_positions = [positions[s] for s in slugs if s in positions]
+                items.append(item)
+            meeting.agenda_items = items
+            meeting.save()
+        meetings[title] = meeting
+
+    for title, description, owner, due_in, status in ACTIONS:
+        meeting = meetings[title]
+        if ActionItem.objects.filter(meeting=meeting, description=description).exists():
+            continue
+        kind, name = owner.split(":", 1)
+        owners = {
+            "owner": users.get(name) if kind == "user" else None,
+            "owner_regulator": regulators.get(name) if kind == "regulator" else None,
+            "owner_organisation": (
+                Organisation.objects.filter(name=name).first() if kind == "organisation" else None
+            ),
+        }
+        if not any(owners.values()):
+            # Without demo accounts, a person's action is owned by the member organisation.
+            owners["owner_organisation"] = Organisation.objects.order_by("name").first()
+        due = timezone.localdate() + datetime.timedelta(days=due_in)
+        ActionItem.objects.create(
+            meeting=meeting,
+            description=description,
+            due_date=due,
+            status=status,
+            completed_on=due if status == "done" else None,
+            **owners,
+        )
+    return meetings

@@ -1,5 +1,6 @@
 import uuid
 import zoneinfo
+from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from wagtail.search import index
 
 from advocacy.models import Jurisdiction, PositionPage
 from liaison.forms import MeetingForm
+from liaison.panels import BriefingsPanel, CarriedForwardPanel, MeetingChecksPanel
 
 
 def time_zone_choices():
@@ -217,6 +219,12 @@ class Meeting(index.Indexed, ClusterableModel):
     sequence = models.PositiveIntegerField(
         default=0, editable=False, help_text="Rises whenever time, place or status change."
     )
+    reminded_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The start time the delegation was last reminded of (one reminder per date).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -224,6 +232,7 @@ class Meeting(index.Indexed, ClusterableModel):
 
     base_form_class = MeetingForm
     panels = [
+        MeetingChecksPanel(heading="Checks"),
         FieldPanel("title"),
         MultiFieldPanel(
             [
@@ -249,7 +258,9 @@ class Meeting(index.Indexed, ClusterableModel):
         ),
         FieldPanel("objectives"),
         InlinePanel("agenda_items", heading="Agenda", label="Agenda item"),
+        CarriedForwardPanel(heading="Open actions carried forward"),
         FieldPanel("public_summary"),
+        BriefingsPanel(heading="Briefings"),
     ]
 
     search_fields = [
@@ -280,9 +291,18 @@ class Meeting(index.Indexed, ClusterableModel):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            before = Meeting.objects.filter(pk=self.pk).values(*self.CALENDAR_FIELDS).first()
-            if before and any(before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
-                self.sequence += 1
+            before = (
+                Meeting.objects.filter(pk=self.pk)
+                .values("sequence", "reminded_for", *self.CALENDAR_FIELDS)
+                .first()
+            )
+            if before:
+                # This object may have been loaded before a reminder went out or another
+                # save raised the sequence: keep the stored values, never go back.
+                self.reminded_for = before["reminded_for"]
+                self.sequence = before["sequence"]
+                if any(before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
+                    self.sequence += 1
         super().save(*args, **kwargs)
 
     @property
@@ -297,6 +317,21 @@ class Meeting(index.Indexed, ClusterableModel):
     def local_end(self):
         return self.ends_at.astimezone(self.zone)
 
+    def when_local(self):
+        """e.g. "Wed 10 Jun 2026, 09:00–11:30 EDT": wall-clock time in the meeting's zone."""
+        start, end = self.local_start, self.local_end
+        same_day = start.date() == end.date()
+        until = f"{end:%H:%M}" if same_day else f"{end:%a %-d %b %Y, %H:%M}"
+        return f"{start:%a %-d %b %Y, %H:%M}–{until} {end.tzname()}"
+
+    def when_utc(self):
+        start, end = self.starts_at.astimezone(UTC), self.ends_at.astimezone(UTC)
+        until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%-d %b %Y, %H:%M}"
+        return f"{start:%-d %b %Y, %H:%M}–{until} UTC"
+
+    def regulator_names(self):
+        return ", ".join(r.acronym for r in self.regulators.all())
+
     @property
     def duration_minutes(self):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
@@ -304,6 +339,21 @@ class Meeting(index.Indexed, ClusterableModel):
     @property
     def is_public(self):
         return self.visibility == self.Visibility.PUBLIC
+
+    def carried_forward_actions(self, user=None):
+        """Open actions from earlier meetings with any of this meeting's regulators; only
+        those of meetings `user` may see, when a user is given."""
+        earlier = Meeting.objects.filter(
+            regulators__in=self.regulators.all(), starts_at__lt=self.starts_at
+        ).exclude(pk=self.pk)
+        if user is not None:
+            earlier = earlier.filter(pk__in=Meeting.objects.visible_to(user).values("pk"))
+        return (
+            ActionItem.objects.open()
+            .filter(meeting__in=earlier.values("pk"))
+            .select_related("meeting", "owner", "owner_organisation", "owner_regulator")
+            .order_by("due_date", "pk")
+        )
 
 
 class AgendaItem(ClusterableModel, Orderable):
@@ -398,6 +448,26 @@ class ActionItem(models.Model):
     def __str__(self):
         return self.description[:80]
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            # Keep the reminder claim the daily job may have made since this was loaded.
+            stored = ActionItem.objects.filter(pk=self.pk).values_list("reminded_on", flat=True)
+            self.reminded_on = next(iter(stored), self.reminded_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def owner_name(self):
+        if self.owner_id:
+            return self.owner.get_full_name() or self.owner.get_username()
+        return str(self.owner_organisation or self.owner_regulator or "")
+
+    def is_overdue(self, today=None):
+        return (
+            self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
+            and self.due_date is not None
+            and self.due_date < (today or timezone.localdate())
+        )
+
     def clean(self):
         super().clean()
         owners = [self.owner_id, self.owner_organisation_id, self.owner_regulator_id]
@@ -409,3 +479,147 @@ class ActionItem(models.Model):
             raise ValidationError({"agenda_item": "Choose an item from this meeting's agenda."})
         if self.status == self.Status.DONE and not self.completed_on:
             self.completed_on = timezone.localdate()
+
+
+class Subscriber(models.Model):
+    """A stakeholder who follows public meetings in their own calendar (double opt-in)."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    all_regulators = models.BooleanField(
+        default=True, help_text="All public meetings, or only those with the chosen regulators."
+    )
+    regulators = models.ManyToManyField(Regulator, blank=True, related_name="subscribers")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class FeedToken(models.Model):
+    """The secret in a personal calendar feed address. Only a SHA-256 hash of it is stored;
+    it belongs to a staff user or to a subscriber, and can be revoked or rotated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="feed_tokens",
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="feed_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True) ^ models.Q(subscriber__isnull=True),
+                name="feed_token_has_one_holder",
+            )
+        ]
+
+    def __str__(self):
+        return f"Feed token of {self.user or self.subscriber}"
+
+
+class InviteDelivery(models.Model):
+    """One calendar invitation (iTIP REQUEST or CANCEL) to one recipient for one version
+    (sequence) of a meeting: the delivery log, and the guard against sending it twice."""
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "Invitation or update"
+        CANCEL = "CANCEL", "Cancellation"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="deliveries")
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    sequence = models.PositiveIntegerField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "invite deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient_email", "sequence", "method"],
+                name="one_delivery_per_recipient_and_version",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.method} #{self.sequence} of {self.meeting} to {self.recipient_email}"
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Briefing(models.Model):
+    """A Word briefing generated in the background for one meeting and one audience."""
+
+    class Audience(models.TextChoices):
+        DELEGATE = "delegate", "Delegate briefing"
+        PRE_READ = "pre-read", "Stakeholder pre-read"
+        RECORD = "record", "Meeting record"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="briefings")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    file = models.FileField(storage=private_storage, upload_to="briefings/%Y/%m/", blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    meeting_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The meeting's last change when this was generated."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_audience_display()} for {self.meeting}"
+
+    def is_out_of_date(self):
+        """The meeting changed after this briefing was generated."""
+        return bool(
+            self.status == self.Status.READY
+            and self.meeting_changed_at
+            and self.meeting.updated_at > self.meeting_changed_at
+        )

@@ -1,17 +1,23 @@
 import django_filters
+from django.contrib import messages
 from django.forms import modelform_factory
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from liaison import admin_views
+from liaison import admin_views, dashboard
+from liaison.checks import meeting_warnings
 from liaison.forms import ActionItemForm
 from liaison.models import ActionItem, Contact, Meeting, Organisation, Regulator
 from liaison.permissions import ActionItemPermissionPolicy, MeetingPermissionPolicy
+from liaison.protection import dependants, page_dependants
 
 
 class RegulatorViewSet(SnippetViewSet):
@@ -21,7 +27,11 @@ class RegulatorViewSet(SnippetViewSet):
     list_filter = ["jurisdiction"]
     list_export = ["acronym", "name", "jurisdiction", "website", "time_zone"]
     inspect_view_enabled = True
+    inspect_view_class = admin_views.DirectoryInspectView
     ordering = ["acronym"]
+
+    def get_queryset(self, request):
+        return Regulator.objects.select_related("jurisdiction")
 
 
 class OrganisationViewSet(SnippetViewSet):
@@ -31,6 +41,7 @@ class OrganisationViewSet(SnippetViewSet):
     list_filter = ["kind"]
     list_export = ["name", "kind", "website"]
     inspect_view_enabled = True
+    inspect_view_class = admin_views.DirectoryInspectView
 
 
 class ContactViewSet(SnippetViewSet):
@@ -72,7 +83,14 @@ class MeetingViewSet(SnippetViewSet):
     # A copy would carry a confidential meeting's content to whoever makes it.
     copy_view_enabled = False
     filterset_class = MeetingFilterSet
-    list_display = ["title", "starts_at", "status", "visibility", UpdatedAtColumn()]
+    list_display = [
+        "title",
+        Column("when_local", label="When (local time)", sort_key="starts_at"),
+        Column("regulator_names", label="Regulators"),
+        "status",
+        "visibility",
+        UpdatedAtColumn(),
+    ]
     list_export = [
         "uuid",
         "title",
@@ -90,7 +108,9 @@ class MeetingViewSet(SnippetViewSet):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return meeting_policy.instances_user_has_permission_for(request.user, "view")
+        return meeting_policy.instances_user_has_permission_for(
+            request.user, "view"
+        ).prefetch_related("regulators")
 
 
 class ActionFilterSet(WagtailFilterSet):
@@ -138,7 +158,13 @@ class ActionItemViewSet(ModelViewSet):
         "completed_on",
         "completion_note",
     ]
-    list_display = ["description", "meeting", "owner", "due_date", "status"]
+    list_display = [
+        "description",
+        "meeting",
+        Column("owner_name", label="Owner"),
+        "due_date",
+        "status",
+    ]
     list_export = [
         "description",
         "meeting",
@@ -164,7 +190,7 @@ class ActionItemViewSet(ModelViewSet):
     def get_queryset(self, request):
         return action_policy.instances_user_has_permission_for(
             request.user, "view"
-        ).select_related("meeting", "owner")
+        ).select_related("meeting", "owner", "owner_organisation", "owner_regulator")
 
 
 @hooks.register("register_admin_viewset")
@@ -181,3 +207,76 @@ class LiaisonGroup(SnippetViewSetGroup):
 
 
 register_snippet(LiaisonGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_liaison_panels(request, panels):
+    panels.extend(dashboard.panels_for(request))
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_about_the_meeting(request, instance):
+    """Saving is never blocked by these; the user is told at once, and the meeting form
+    shows the same warnings at its top."""
+    if isinstance(instance, Meeting):
+        for warning in meeting_warnings(instance, timezone.localdate()):
+            messages.warning(request, f"{instance}: {warning}")
+
+
+@hooks.register("before_delete_snippet")
+def refuse_to_delete_what_meetings_use(request, instances):
+    reasons = [reason for reason in map(dependants, instances) if reason]
+    if reasons:
+        for reason in reasons[:5]:
+            messages.error(request, reason)
+        meta = instances[0]._meta
+        return redirect(reverse(f"wagtailsnippets_{meta.app_label}_{meta.model_name}:list"))
+    return None
+
+
+@hooks.register("before_delete_page")
+def refuse_to_delete_cited_positions(request, page):
+    reason = page_dependants(page)
+    if reason:
+        messages.error(request, reason)
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_to_bulk_delete_cited_positions(request, action_type, objects, action_class_instance):
+    if action_type != "delete":
+        return None
+    from wagtail.models import Page
+
+    reasons = [page_dependants(obj) for obj in objects if isinstance(obj, Page)]
+    reasons = [r for r in reasons if r]
+    if reasons:
+        for reason in reasons[:5]:
+            messages.error(request, reason)
+        return redirect("wagtailadmin_explore", objects[0].get_parent().pk)
+    return None
+
+
+@hooks.register("before_delete_user")
+def refuse_to_delete_users_with_meeting_history(request, user):
+    owned = ActionItem.objects.filter(owner=user).count()
+    meetings = Meeting.objects.filter(delegation=user).count()
+    if owned or meetings:
+        messages.error(
+            request,
+            f"{user.get_username()} owns {owned} action(s) and was on {meetings} delegation(s); "
+            "deleting the account would rewrite meeting history. Deactivate it instead.",
+        )
+        return redirect("wagtailusers_users:edit", user.pk)
+    return None
+
+
+# Calendar feeds, invitations and subscribers register their own admin views and hooks.
+from liaison import (  # noqa: E402, F401
+    briefings_admin,
+    feeds_admin,
+    invites_admin,
+    subscribers_admin,
+)

@@ -1,5 +1,7 @@
 """Settings for the test suite (pytest and browser tests)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, Q_CLUSTER, VAR_DIR
 
@@ -19,13 +21,16 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Generated files never touch the disk of the machine running the tests.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker test forks a django-q2 cluster that must see the same
     # database, as a real worker would.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # TEST_DB_NAME lets two test runs share a checkout without sharing a database.
+    name = os.environ.get("TEST_DB_NAME", "test")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"{name}.sqlite3")}
 
 WAGTAILADMIN_BASE_URL = BASE_URL = "http://testserver"
 

@@ -113,3 +113,62 @@ class SeedDemoWithoutDebugTestCase(TestCase):
 
         self.assertFalse(get_user_model().objects.exists())
         self.assertEqual(Regulator.objects.count(), 5)
+
+
+@override_settings(DEBUG=True)
+class DemoMeetingsTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=StringIO())
+
+    def test_meetings_span_past_and_future_zones_and_visibilities(self):
+        from django.utils import timezone
+
+        from liaison.models import Meeting
+
+        meetings = Meeting.objects.all()
+        now = timezone.now()
+
+        self.assertGreaterEqual(meetings.count(), 8)
+        self.assertTrue(meetings.filter(starts_at__lt=now).exists())
+        self.assertTrue(meetings.filter(starts_at__gt=now).exists())
+        self.assertGreaterEqual(len(set(meetings.values_list("time_zone", flat=True))), 4)
+        self.assertEqual(
+            set(meetings.values_list("visibility", flat=True)),
+            {"public", "members", "confidential"},
+        )
+        self.assertTrue(meetings.filter(title__startswith="Annual Cell Therapy Liaison").exists())
+        annual = meetings.filter(
+            title__startswith="Annual Cell Therapy Liaison", starts_at__gt=now
+        )
+        self.assertEqual(annual.get().delegation.count(), 2)
+
+    def test_agendas_have_confidential_items_outcomes_and_cited_positions(self):
+        from liaison.models import AgendaItem
+
+        items = AgendaItem.objects.all()
+
+        self.assertTrue(items.filter(confidential=True, meeting__visibility="public").exists())
+        self.assertTrue(items.exclude(regulator_response="").exists())
+        self.assertTrue(items.filter(cited_positions__isnull=False).exists())
+
+    def test_some_actions_are_overdue_and_owners_vary(self):
+        from liaison.models import ActionItem
+
+        actions = ActionItem.objects.all()
+
+        self.assertTrue(actions.overdue().exists())
+        self.assertTrue(actions.filter(owner__username="delegate").exists())
+        self.assertTrue(actions.filter(owner_regulator__isnull=False).exists())
+        self.assertTrue(actions.filter(owner_organisation__isnull=False).exists())
+        self.assertTrue(actions.filter(status="done", completed_on__isnull=False).exists())
+
+    def test_without_accounts_the_meetings_still_load(self):
+        from liaison.models import ActionItem, Meeting
+
+        Meeting.objects.all().delete()
+
+        call_command("seed_demo", "--no-users", stdout=StringIO())
+
+        self.assertGreaterEqual(Meeting.objects.count(), 8)
+        self.assertTrue(ActionItem.objects.filter(owner__isnull=True).exists())

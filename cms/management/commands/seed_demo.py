@@ -8,7 +8,7 @@ from wagtail.models import Site
 from advocacy.demo import seed_site
 from cms.apps import point_site_at_base_url
 from cms.demo import DEMO_USERS
-from liaison.demo import seed_directory
+from liaison.demo import seed_directory, seed_meetings
 
 
 class Command(BaseCommand):
@@ -38,6 +38,8 @@ class Command(BaseCommand):
         )
         # 3. The liaison directory: regulators, organisations, contacts.
         seed_directory()
+        # 4. Meetings over the past year and the months ahead, with agendas and actions.
+        seed_meetings(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def seed_users(self):

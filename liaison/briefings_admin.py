@@ -1,0 +1,102 @@
+"""Briefings in the admin: generate one (queued for the worker), follow its status on the
+meeting form, download it. Every download is permission-checked; files have no public URL.
+
+- A delegate briefing: the meeting's delegation and the Secretariat.
+- A pre-read or a record: whoever may see the meeting.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from django_q.tasks import async_task
+from wagtail import hooks
+
+from liaison.models import Briefing, Meeting
+from liaison.permissions import manages_all_meetings
+
+
+def may_use(user, meeting, audience):
+    """May `user` generate and download the `audience` briefing of `meeting`?"""
+    if not user.has_perm("liaison.view_briefing"):
+        return False
+    if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
+        return False
+    if audience == Briefing.Audience.DELEGATE:
+        return manages_all_meetings(user) or meeting.delegation.filter(pk=user.pk).exists()
+    return True
+
+
+def briefings_for(user, meeting):
+    """The latest briefing of each audience the user may use, and the audiences on offer."""
+    allowed = [a for a in Briefing.Audience if may_use(user, meeting, a)]
+    latest = {}
+    for briefing in meeting.briefings.filter(audience__in=allowed).select_related("meeting"):
+        latest.setdefault(briefing.audience, briefing)
+    return allowed, [latest[a] for a in allowed if a in latest]
+
+
+@require_POST
+def generate(request, meeting_id):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    audience = request.POST.get("briefing_audience", "")
+    if audience not in Briefing.Audience.values:
+        messages.error(request, "Choose a delegate briefing, a pre-read or a record.")
+    elif not (
+        request.user.has_perm("liaison.add_briefing") and may_use(request.user, meeting, audience)
+    ):
+        raise PermissionDenied
+    else:
+        with transaction.atomic():
+            briefing = Briefing.objects.create(
+                meeting=meeting, audience=audience, requested_by=request.user
+            )
+            transaction.on_commit(
+                lambda: async_task("liaison.tasks.generate_briefing", briefing.pk)
+            )
+        messages.success(
+            request,
+            f"{briefing.get_audience_display()} queued. It appears under Briefings when ready.",
+        )
+    return redirect(
+        reverse("wagtailsnippets_liaison_meeting:edit", args=[meeting.pk]) + "#briefings"
+    )
+
+
+def download(request, briefing_id):
+    briefing = get_object_or_404(Briefing.objects.select_related("meeting"), pk=briefing_id)
+    if not may_use(request.user, briefing.meeting, briefing.audience):
+        raise Http404
+    if briefing.status != Briefing.Status.READY or not briefing.file:
+        raise Http404
+    from liaison.briefing import content_disposition, download_filename
+
+    response = FileResponse(
+        briefing.file.open("rb"),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = content_disposition(
+        download_filename(briefing.meeting, briefing.audience)
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@hooks.register("register_admin_urls")
+def briefing_urls():
+    return [
+        path(
+            "liaison/meetings/<int:meeting_id>/briefings/",
+            generate,
+            name="liaison_generate_briefing",
+        ),
+        path(
+            "liaison/briefings/<int:briefing_id>/download/",
+            download,
+            name="liaison_download_briefing",
+        ),
+    ]

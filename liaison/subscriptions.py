@@ -1,0 +1,458 @@
+"""Stakeholder self-service for the public meetings calendar, at /calendar/subscribe/.
+
+The flow is double opt-in and needs no account:
+
+1. The subscribe form stores an unconfirmed Subscriber and e-mails a signed confirmation link
+   (valid CONFIRM_MAX_AGE). An address that is already confirmed gets a "you are already
+   subscribed" e-mail with its manage link instead; the page answers the same either way, so
+   the form does not tell anyone who is subscribed.
+2. The confirmation link shows a button; only the POST confirms (mail scanners that fetch
+   links do not subscribe anyone). Confirming issues the personal feed token and shows, and
+   e-mails, the https:// and webcal:// addresses. The raw token exists only at that moment.
+3. Every e-mail carries a signed manage link: change which meetings, get a new address (the
+   old one stops working), or unsubscribe (tokens revoked, the subscriber deleted). The
+   same link is the List-Unsubscribe header, with one-click POST (RFC 8058).
+
+Subscribe requests are rate limited per client address and per e-mail address, through the
+Django cache. With REDIS_URL that is Redis, shared by every web process and host. Without it,
+it is each process's LocMemCache, so the limits apply per gunicorn worker (three by default):
+looser by that factor, but still bounded. The database cannot count instead: it keeps no
+record of requests, and a Subscriber row stands for an address, not for an e-mail sent.
+"""
+
+import datetime
+import logging
+import smtplib
+import time
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from liaison import feeds
+from liaison.models import Meeting, Regulator, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "liaison.subscriptions.confirm"
+MANAGE_SALT = "liaison.subscriptions.manage"
+CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds a confirmation link stays valid
+
+# At most this many subscribe requests (valid ones, which send an e-mail) per client address
+# per hour, and confirmation (or "already subscribed") e-mails per e-mail address per day.
+REQUESTS_PER_IP = 5
+POSTS_PER_IP = 30  # any POST, valid or not: a bound on form hammering
+REQUESTS_PER_IP_WINDOW = 3600
+EMAILS_PER_ADDRESS = 3
+EMAILS_PER_ADDRESS_WINDOW = 24 * 3600
+
+# Characters that have no business in a name, an organisation or an address: C0/C1 controls
+# (including tab and newline: these are one-line fields), line and paragraph separators, and
+# the bidirectional overrides that can make text display as something else.
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def refuse_control_characters(value):
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") or char in BIDI_CONTROLS:
+            raise ValidationError(
+                "Please remove the control characters (such as tabs or line breaks).",
+                code="control_characters",
+            )
+
+
+def public_regulators(*also):
+    """Regulators a stakeholder can choose: those with at least one public meeting (a
+    regulator seen only in confidential meetings is not announced), plus `also`."""
+    with_public = Meeting.objects.public().values("regulators")
+    return Regulator.objects.filter(
+        Q(pk__in=with_public) | Q(pk__in=[r.pk for r in also])
+    ).order_by("acronym")
+
+
+class ScopeFields(forms.Form):
+    """Which public meetings: all of them, or those with the chosen regulators."""
+
+    ALL, CHOSEN = "all", "chosen"
+    scope = forms.ChoiceField(
+        label="Which meetings",
+        choices=[
+            (ALL, "All public meetings"),
+            (CHOSEN, "Only meetings with the regulators I choose"),
+        ],
+        initial=ALL,
+        widget=forms.RadioSelect,
+    )
+    regulators = forms.ModelMultipleChoiceField(
+        label="Regulators",
+        queryset=Regulator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, chosen=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regulators"].queryset = public_regulators(*chosen)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == self.CHOSEN and not data.get("regulators"):
+            self.add_error("regulators", "Choose at least one regulator, or all public meetings.")
+        return data
+
+    def save_scope(self, subscriber):
+        everything = self.cleaned_data["scope"] == self.ALL
+        subscriber.all_regulators = everything
+        subscriber.save(update_fields=["all_regulators"])
+        subscriber.regulators.set([] if everything else self.cleaned_data["regulators"])
+
+
+class SubscribeForm(ScopeFields):
+    name = forms.CharField(
+        label="Your name", max_length=200, validators=[refuse_control_characters]
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        validators=[refuse_control_characters],
+        help_text="We send a confirmation link here; nothing is subscribed until you open it.",
+    )
+    organisation = forms.CharField(
+        label="Organisation",
+        max_length=200,
+        required=False,
+        validators=[refuse_control_characters],
+        help_text="Optional.",
+    )
+    field_order = ["name", "email", "organisation", "scope", "regulators"]
+
+    def clean_email(self):
+        local, _, domain = self.cleaned_data["email"].rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+
+class ManageForm(ScopeFields):
+    pass
+
+
+# --- Signed links ---------------------------------------------------------------------------
+
+
+def email_digest(email):
+    return salted_hmac("liaison.subscriptions.link", email.lower()).hexdigest()[:24]
+
+
+def _link_payload(subscriber):
+    # A digest of the address is part of the signed value: a link for a deleted subscriber
+    # never opens a later subscriber's settings, whatever its primary key. Signed values are
+    # readable (base64 JSON), so the address itself stays out of links and server logs.
+    return {"id": subscriber.pk, "e": email_digest(subscriber.email)}
+
+
+def confirm_url(subscriber):
+    token = signing.dumps(_link_payload(subscriber), salt=CONFIRM_SALT, compress=True)
+    return settings.BASE_URL + reverse("liaison:subscribe_confirm", args=[token])
+
+
+def manage_token(subscriber):
+    return signing.dumps(_link_payload(subscriber), salt=MANAGE_SALT, compress=True)
+
+
+def manage_url(subscriber):
+    return settings.BASE_URL + reverse("liaison:subscribe_manage", args=[manage_token(subscriber)])
+
+
+def unsubscribe_url(subscriber):
+    token = manage_token(subscriber)
+    return settings.BASE_URL + reverse("liaison:subscribe_unsubscribe", args=[token])
+
+
+class BadLink(Exception):
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def subscriber_from(token, *, salt, max_age=None):
+    """The Subscriber a signed link names; BadLink (400 or 404) when it cannot be used."""
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise BadLink(400, "expired") from None
+    except signing.BadSignature:
+        raise BadLink(400, "invalid") from None
+    if not isinstance(data, dict):
+        raise BadLink(400, "invalid")
+    subscriber = Subscriber.objects.filter(pk=data.get("id")).first()
+    if subscriber is None or email_digest(subscriber.email) != data.get("e"):
+        raise BadLink(404, "gone")
+    return subscriber
+
+
+def bad_link(request, error):
+    response = render(
+        request, "liaison/subscribe/bad_link.html", {"reason": error.reason}, status=error.status
+    )
+    return private(response)
+
+
+def private(response):
+    """Pages that show a feed address or a manage link: never cached, and their address
+    (which holds the secret) is never sent to another site as a referrer. Not "no-referrer":
+    browsers then send "Origin: null" with the page's own forms, and CSRF refuses them."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+
+def send(subscriber, template, **context):
+    context = {
+        "subscriber": subscriber,
+        "site_name": settings.SITE_NAME,
+        "manage_url": manage_url(subscriber),
+        "subscribe_url": settings.BASE_URL + reverse("liaison:subscribe"),
+        **context,
+    }
+    subject = render_to_string(f"liaison/emails/subscribe-{template}-subject.txt", context)
+    message = EmailMessage(
+        subject=settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body=render_to_string(f"liaison/emails/subscribe-{template}-body.txt", context),
+        to=[subscriber.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
+        # The visitor gets a page that says so (or already sees their links); never a 500.
+        logger.exception("Subscription e-mail %r to subscriber %s failed", template, subscriber.pk)
+        return False
+    return True
+
+
+def feed_context(raw_token):
+    https_url, webcal_url = feeds.personal_feed_urls(settings.BASE_URL, raw_token)
+    return {"https_url": https_url, "webcal_url": webcal_url}
+
+
+# --- Rate limits ----------------------------------------------------------------------------
+
+
+def client_address(request):
+    """The visitor's IP address. Behind the production proxy (which sets X-Forwarded-Proto,
+    see SECURE_PROXY_SSL_HEADER) REMOTE_ADDR is the proxy, so the last X-Forwarded-For
+    entry, the one the proxy appended, is the client; earlier entries can be forged."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def over_limit(kind, value, limit, window):
+    """Count one more request for `value`; True when the count is over `limit` within the
+    current window. Windows are fixed slots of the clock (as django-ratelimit does), so the
+    limit lifts when the slot ends whatever the cache's own expiry clock says. Keys hold a
+    keyed hash, never the address itself."""
+    digest = salted_hmac("liaison.subscriptions.ratelimit", value).hexdigest()[:32]
+    slot = int(time.time()) // window
+    key = f"subscribe:{kind}:{digest}:{slot}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def too_many(request):
+    response = render(request, "liaison/subscribe/too_many.html", status=429)
+    window = REQUESTS_PER_IP_WINDOW
+    response["Retry-After"] = str(window - int(time.time()) % window)
+    return response
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    if request.method == "POST":
+        client = client_address(request)
+        if over_limit("post", client, POSTS_PER_IP, REQUESTS_PER_IP_WINDOW):
+            return too_many(request)
+        form = SubscribeForm(request.POST)
+        if form.is_valid():
+            # Only requests that send an e-mail count here: a few typos do not lock anyone out.
+            if over_limit("ip", client, REQUESTS_PER_IP, REQUESTS_PER_IP_WINDOW):
+                return too_many(request)
+            email = form.cleaned_data["email"]
+            if over_limit("email", email.lower(), EMAILS_PER_ADDRESS, EMAILS_PER_ADDRESS_WINDOW):
+                return too_many(request)
+            if request_subscription(form):
+                return redirect("liaison:subscribe_sent")
+            form.add_error(
+                None,
+                "We could not send the e-mail just now. Nothing is lost: please try again in "
+                "a few minutes.",
+            )
+            return render(request, "liaison/subscribe/form.html", {"form": form}, status=503)
+    else:
+        form = SubscribeForm()
+    return render(request, "liaison/subscribe/form.html", {"form": form})
+
+
+def request_subscription(form):
+    """Store the request and send the one e-mail that fits; the caller answers the same."""
+    data = form.cleaned_data
+    expired = timezone.now() - datetime.timedelta(seconds=CONFIRM_MAX_AGE)
+    # Requests never confirmed within the link's lifetime are dropped.
+    Subscriber.objects.filter(confirmed_at__isnull=True, created_at__lt=expired).delete()
+    subscriber = Subscriber.objects.filter(email__iexact=data["email"]).first()
+    if subscriber is not None and subscriber.confirmed_at:
+        # Nothing changes on an unconfirmed say-so; the owner gets their manage link.
+        return send(subscriber, "already")
+    with transaction.atomic():
+        if subscriber is None:
+            subscriber = Subscriber(email=data["email"])
+        subscriber.name = data["name"]
+        subscriber.organisation = data["organisation"]
+        try:
+            with transaction.atomic():
+                subscriber.save()
+        except IntegrityError:  # the same address, submitted twice at once
+            return True
+        form.save_scope(subscriber)
+    return send(
+        subscriber, "confirm", confirm_url=confirm_url(subscriber), hours=CONFIRM_MAX_AGE // 3600
+    )
+
+
+def subscribe_sent(request):
+    return render(request, "liaison/subscribe/sent.html", {"days": CONFIRM_MAX_AGE // 86400})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    try:
+        subscriber = subscriber_from(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except BadLink as error:
+        return bad_link(request, error)
+    if request.method == "GET" or subscriber.confirmed_at:
+        return private(
+            render(
+                request,
+                "liaison/subscribe/confirm.html",
+                {
+                    "subscriber": subscriber,
+                    "already": bool(subscriber.confirmed_at),
+                    "manage_url": manage_url(subscriber),
+                },
+            )
+        )
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if subscriber.confirmed_at:
+            return redirect(request.path)
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["confirmed_at"])
+        raw_token = feeds.issue_token(subscriber=subscriber)
+    links = feed_context(raw_token)
+    send(subscriber, "welcome", **links)
+    return private(
+        render(
+            request,
+            "liaison/subscribe/links.html",
+            {"subscriber": subscriber, "manage_url": manage_url(subscriber), **links},
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    try:
+        subscriber = subscriber_from(token, salt=MANAGE_SALT)
+    except BadLink as error:
+        return bad_link(request, error)
+    chosen = list(subscriber.regulators.all())
+    initial = {
+        "scope": ScopeFields.ALL if subscriber.all_regulators else ScopeFields.CHOSEN,
+        "regulators": chosen,
+    }
+    form = ManageForm(initial=initial, chosen=chosen)
+    context = {"subscriber": subscriber, "token": token, "saved": request.GET.get("saved")}
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "unsubscribe":
+        return unsubscribe_now(request, subscriber)
+    if request.method == "POST" and action == "scope":
+        form = ManageForm(request.POST, initial=initial, chosen=chosen)
+        if form.is_valid():
+            form.save_scope(subscriber)
+            return redirect(reverse("liaison:subscribe_manage", args=[token]) + "?saved=1")
+    if request.method == "POST" and action == "rotate" and subscriber.confirmed_at:
+        raw_token = feeds.rotate_token(subscriber=subscriber)
+        links = feed_context(raw_token)
+        send(subscriber, "newlink", **links)
+        return private(
+            render(
+                request,
+                "liaison/subscribe/links.html",
+                {"subscriber": subscriber, "manage_url": manage_url(subscriber), "rotated": True}
+                | links,
+            )
+        )
+    return private(render(request, "liaison/subscribe/manage.html", {"form": form} | context))
+
+
+@csrf_exempt  # the signed token in the address is the credential; mail clients POST here
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The List-Unsubscribe address. GET asks; POST (also RFC 8058 one-click) unsubscribes."""
+    try:
+        subscriber = subscriber_from(token, salt=MANAGE_SALT)
+    except BadLink as error:
+        return bad_link(request, error)
+    if request.method == "POST":
+        return unsubscribe_now(request, subscriber)
+    return private(
+        render(
+            request,
+            "liaison/subscribe/unsubscribe.html",
+            {"subscriber": subscriber, "manage_url": manage_url(subscriber)},
+        )
+    )
+
+
+def unsubscribe_now(request, subscriber):
+    with transaction.atomic():
+        for token in subscriber.feed_tokens.filter(revoked_at__isnull=True):
+            feeds.revoke(token)
+        # Their personal data goes too; the feed tokens cascade with it.
+        subscriber.delete()
+    return private(render(request, "liaison/subscribe/unsubscribed.html"))

@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy.models import PositionPage
+from liaison.models import AgendaItem, Meeting
+
+PAST_PER_PAGE = 20
+UPCOMING_PER_PAGE = 20
+
+
+def public_meetings_queryset():
+    """Public meetings with what their listing shows: regulators and the agenda items that
+    are not confidential, fetched in two queries however many meetings there are."""
+    return Meeting.objects.public().prefetch_related(
+        "regulators",
+        Prefetch(
+            "agenda_items",
+            queryset=AgendaItem.objects.filter(confidential=False).order_by("sort_order", "pk"),
+            to_attr="public_agenda",
+        ),
+    )
+
+
+def public_meetings(request):
+    now = timezone.now()
+    meetings = public_meetings_queryset()
+    page_obj = Paginator(
+        meetings.past(at=now).order_by("-starts_at", "pk"), PAST_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    # Upcoming meetings head the first page only; later pages go further into the past.
+    # They page on their own (?upcoming=2), so a busy year never makes one huge page.
+    upcoming = None
+    if page_obj.number == 1:
+        upcoming = Paginator(
+            meetings.upcoming(at=now).order_by("starts_at", "pk"), UPCOMING_PER_PAGE
+        ).get_page(request.GET.get("upcoming"))
+    canonical = reverse("liaison:public_meetings")
+    if page_obj.number > 1:
+        canonical += f"?page={page_obj.number}"
+    return render(
+        request,
+        "liaison/public/meeting_list.html",
+        {
+            "upcoming": upcoming.object_list if upcoming else [],
+            "upcoming_page": upcoming,
+            "past": page_obj.object_list,
+            "page_obj": page_obj,
+            "canonical_url": settings.BASE_URL + canonical,
+        },
+    )
+
+
+def public_meeting(request, uuid):
+    # Members-only, confidential and unknown meetings all give the same 404.
+    meeting = get_object_or_404(
+        public_meetings_queryset().prefetch_related(
+            Prefetch(
+                "public_agenda__cited_positions",
+                queryset=PositionPage.objects.live().public().order_by("title"),
+                to_attr="public_positions",
+            )
+        ),
+        uuid=uuid,
+    )
+    return render(
+        request,
+        "liaison/public/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "is_over": meeting.ends_at < timezone.now(),
+            "canonical_url": settings.BASE_URL
+            + reverse("liaison:public_meeting", args=[meeting.uuid]),
+        },
+    )

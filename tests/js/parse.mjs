@@ -1,0 +1,37 @@
+// Parse an .ics file with ical.js (the parser inside Thunderbird) and print its events as JSON.
+//
+// Usage: node tests/js/parse.mjs FILE
+// Time zones come only from the file's own VTIMEZONE components: a TZID without one is read
+// as floating time, which shows up here as "zone": "floating".
+import { readFileSync } from "node:fs";
+import ICAL from "ical.js";
+
+const text = readFileSync(process.argv[2], "utf8");
+const calendar = new ICAL.Component(ICAL.parse(text)); // throws on bad syntax
+
+ICAL.TimezoneService.reset(); // UTC only: no built-in zone table
+const zones = [];
+for (const vtimezone of calendar.getAllSubcomponents("vtimezone")) {
+  const zone = new ICAL.Timezone(vtimezone);
+  ICAL.TimezoneService.register(zone);
+  zones.push(zone.tzid);
+}
+
+const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
+  const event = new ICAL.Event(vevent);
+  return {
+    uid: event.uid,
+    sequence: event.sequence,
+    status: vevent.getFirstPropertyValue("status"),
+    summary: event.summary,
+    location: event.location,
+    description: event.description,
+    zone: event.startDate.zone ? event.startDate.zone.tzid : null,
+    start: event.startDate.toJSDate().toISOString(),
+    end: event.endDate.toJSDate().toISOString(),
+  };
+});
+
+process.stdout.write(
+  JSON.stringify({ method: calendar.getFirstPropertyValue("method"), zones, events }) + "\n",
+);
