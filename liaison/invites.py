@@ -10,7 +10,11 @@ What triggers what (receivers below, connected when this module is imported, whi
 * a meeting whose invitations went out (or that was confirmed or postponed) is **cancelled**:
   a **CANCEL**;
 * someone joins the delegation or the external attendees of a confirmed meeting: a REQUEST
-  for the current sequence, which only the newcomers receive (the others have it already).
+  for the current sequence, which only the newcomers receive (the others have it already);
+* someone who was sent an invitation leaves the delegation or the attendees of a confirmed
+  or postponed meeting: a **CANCEL** to that person alone, so the meeting leaves their
+  calendar (RFC 5546, 3.2.5: how an organiser uninvites an attendee). Whoever is invited
+  again later gets the current version again.
 
 Planned and held meetings send nothing, nor does a change of title or agenda alone.
 
@@ -184,17 +188,20 @@ def invite_on_save(sender, instance, created, raw=False, **kwargs):
 
 
 def invite_newcomers(sender, instance, action, reverse=False, pk_set=None, **kwargs):
-    """Someone joined the delegation or the attendees of a confirmed meeting (from either
-    side of the relation): send the current version, which only the newcomers receive (the
-    others are in the delivery log for it already)."""
+    """Someone joined or left the delegation or the attendees (from either side of the
+    relation). Joining a confirmed meeting: send the current version, which only the
+    newcomers receive (the others are in the delivery log for it already). Leaving a
+    confirmed or postponed one: the same task sends those who left a CANCEL (see
+    ``former_invitees``)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    meetings = Meeting.objects.filter(pk__in=[instance.pk] if not reverse else pk_set or ())
+    wanted = Q(status=S.CONFIRMED)
     if action != "post_add":
-        return
-    if not reverse:
-        if instance.status == S.CONFIRMED:
-            enqueue(instance.pk, instance.sequence, REQUEST)
-        return
-    confirmed = Meeting.objects.filter(pk__in=pk_set or (), status=S.CONFIRMED)
-    for pk, sequence in confirmed.values_list("pk", "sequence"):
+        # A postponed meeting keeps the invitations it had: those who left must hear.
+        sent = InviteDelivery.objects.filter(method=REQUEST, status=SENT)
+        wanted |= Q(status=S.POSTPONED, pk__in=sent.values("meeting"))
+    for pk, sequence in meetings.filter(wanted).values_list("pk", "sequence"):
         enqueue(pk, sequence, REQUEST)
 
 
@@ -229,10 +236,13 @@ def from_address(organiser):
     return formataddr((name, address))
 
 
-def build_message(meeting, recipient, people, method, organiser, connection=None, update=False):
+def build_message(
+    meeting, recipient, people, method, organiser, connection=None, update=False, removed=False
+):
     """One e-mail: multipart/mixed [multipart/alternative [text/plain, text/calendar;
     method=...], invite.ics (application/ics)]: the layout Google and Thunderbird send, with
-    the iMIP part inside the first child, where Outlook looks for it."""
+    the iMIP part inside the first child, where Outlook looks for it. ``removed``: a CANCEL
+    telling the recipient they are no longer invited to a meeting that goes ahead."""
     url = meeting_url(meeting, recipient.audience)
     calendar = ical.calendar_bytes(
         [meeting],
@@ -248,6 +258,7 @@ def build_message(meeting, recipient, people, method, organiser, connection=None
         "organiser": organiser,
         "method": str(method),
         "cancelled": method == CANCEL,
+        "removed": removed,
         "update": update,
         "delegation": shows_confidential,
         "agenda": [
@@ -282,7 +293,8 @@ def _load(meeting_pk):
 
 def send_invitations(meeting_pk, sequence, method):
     """Send version ``sequence`` of the meeting as ``method`` (REQUEST or CANCEL) to every
-    recipient not sent it yet. Return the number of e-mails sent.
+    recipient not sent it yet; with REQUEST, also a CANCEL to everyone who was sent an
+    invitation and is no longer invited. Return the number of e-mails sent.
 
     Does nothing when the meeting is gone or has changed again since (the task for the
     newer sequence sends that one).
@@ -293,18 +305,60 @@ def send_invitations(meeting_pk, sequence, method):
     if (method == CANCEL) != (meeting.status == S.CANCELLED):
         return 0
     people = recipients(meeting)
-    deliveries = []
-    for recipient in people:
+    wanted = [(recipient, method) for recipient in people]
+    if method == REQUEST:
+        wanted += [(former, CANCEL) for former in former_invitees(meeting, people)]
+    last = last_words(meeting)
+    pending = []
+    for recipient, wanted_method in wanted:
         delivery, _ = InviteDelivery.objects.get_or_create(
             meeting=meeting,
             recipient_email=recipient.email,
             sequence=sequence,
-            method=method,
+            method=wanted_method,
             defaults={"recipient_name": recipient.name[:200]},
         )
-        deliveries.append((delivery, recipient))
-    fresh = [(d, r) for d, r in deliveries if d.status == QUEUED and d.attempts == 0]
-    return _send_all(meeting, people, fresh)
+        said = last.get(recipient.email.lower())
+        if delivery.status == SENT and said is not None and said.method != wanted_method:
+            # Uninvited and invited again (or the reverse) within one version: this row
+            # was sent before the other one, so it must go out again.
+            delivery = _requeue(delivery)
+        if delivery is not None and delivery.status == QUEUED and delivery.attempts == 0:
+            pending.append((delivery, recipient))
+    return _send_all(meeting, people, pending)
+
+
+def last_words(meeting):
+    """The last delivery sent (or being sent) to each address, by version then time."""
+    last = {}
+    rows = meeting.deliveries.exclude(status=FAILED).order_by("sequence", "updated_at", "pk")
+    for delivery in rows:
+        last[delivery.recipient_email.lower()] = delivery
+    return last
+
+
+def former_invitees(meeting, people):
+    """Everyone whose last word from us is an invitation they received, who is no longer
+    among ``people``: each must be sent a CANCEL. As INVITEE: what they get leaves out the
+    confidential parts whatever they were."""
+    current = {p.email.lower() for p in people}
+    return [
+        Recipient(delivery.recipient_name, delivery.recipient_email, ical.Audience.INVITEE)
+        for email, delivery in sorted(last_words(meeting).items())
+        if email not in current and delivery.method == REQUEST and delivery.status == SENT
+    ]
+
+
+def _requeue(delivery):
+    """Queue a sent delivery again with fresh attempts; the row, or None if another worker
+    took it meanwhile."""
+    requeued = InviteDelivery.objects.filter(pk=delivery.pk, status=SENT).update(
+        status=QUEUED, attempts=0, last_error="", updated_at=timezone.now()
+    )
+    if not requeued:
+        return None
+    delivery.refresh_from_db()
+    return delivery
 
 
 def retry_delivery(delivery_pk, attempts):
@@ -325,7 +379,15 @@ def retry_delivery(delivery_pk, attempts):
     recipient = next(
         (p for p in people if p.email.lower() == delivery.recipient_email.lower()), None
     )
-    if recipient is None:
+    if delivery.method == CANCEL and meeting.status != S.CANCELLED:
+        # A CANCEL telling someone they are no longer invited.
+        if recipient is not None:
+            _give_up(delivery, "The recipient was invited to the meeting again.")
+            return 0
+        recipient = Recipient(
+            delivery.recipient_name, delivery.recipient_email, ical.Audience.INVITEE
+        )
+    elif recipient is None:
         _give_up(delivery, "The recipient is no longer invited to the meeting.")
         return 0
     return _send_all(meeting, people, [(delivery, recipient)])
@@ -408,15 +470,17 @@ def _send_all(meeting, people, pending):
         for delivery, recipient in pending:
             if not _claim(delivery):
                 continue
+            removed = delivery.method == CANCEL and meeting.status != S.CANCELLED
             try:
                 message = build_message(
                     meeting,
                     recipient,
-                    attendees,
+                    [recipient.person] if removed else attendees,
                     delivery.method,
                     organiser,
                     connection,
                     update=recipient.email.lower() in invited_before,
+                    removed=removed,
                 )
                 connection.open()  # once per run; nothing to send, no connection
                 message.send()
