@@ -5,7 +5,7 @@ permissions, and its choosers list every row. For meetings that would show confi
 meetings to anyone who may view meetings at all, so these subclasses check the object.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
@@ -95,8 +95,8 @@ class ChosenView(snippet_chooser.SnippetChosenView):
         policy = policy_registry.get_by_type(self.model_class)
         try:
             return policy.instances_user_has_permission_for(self.request.user, "view").get(pk=pk)
-        except self.model_class.DoesNotExist:
-            raise Http404 from None
+        except (self.model_class.DoesNotExist, ValueError, ValidationError):
+            raise Http404 from None  # unknown, hidden, or not an id at all
 
 
 class ChooserViewSet(snippet_chooser.SnippetChooserViewSet):

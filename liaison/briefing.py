@@ -186,11 +186,17 @@ def _earlier(meeting):
         .select_related("meeting", "owner", "owner_organisation", "owner_regulator")
         .order_by("due_date", "pk")
     )
+    # Nor do the confidential items of earlier meetings, for the same reason.
     history = list(
         Meeting.objects.filter(pk__in=earlier.values("pk"))
         .order_by("-starts_at", "-pk")
         .prefetch_related(
-            Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("sort_order", "pk"))
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.filter(confidential=False).order_by(
+                    "sort_order", "pk"
+                ),
+            )
         )[:EARLIER_MEETINGS]
     )
     return carried, history

@@ -2,8 +2,12 @@
 meeting form, download it. Every download is permission-checked; files have no public URL.
 
 - A delegate briefing: the meeting's delegation and the Secretariat.
-- A pre-read or a record: whoever may see the meeting.
+- A record: the same, when the meeting is confidential or has a confidential agenda item
+  (the record carries those items and their outcomes); otherwise whoever may see it.
+- A pre-read: whoever may see the meeting.
 """
+
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +22,8 @@ from wagtail import hooks
 from liaison.models import Briefing, Meeting
 from liaison.permissions import manages_all_meetings
 
+logger = logging.getLogger(__name__)
+
 
 def may_use(user, meeting, audience):
     """May `user` generate and download the `audience` briefing of `meeting`?"""
@@ -25,9 +31,14 @@ def may_use(user, meeting, audience):
         return False
     if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
         return False
-    if audience == Briefing.Audience.DELEGATE:
-        return manages_all_meetings(user) or meeting.delegation.filter(pk=user.pk).exists()
-    return True
+    if audience == Briefing.Audience.PRE_READ:
+        return True
+    if audience == Briefing.Audience.RECORD and not (
+        meeting.visibility == Meeting.Visibility.CONFIDENTIAL
+        or meeting.agenda_items.filter(confidential=True).exists()
+    ):
+        return True
+    return manages_all_meetings(user) or meeting.delegation.filter(pk=user.pk).exists()
 
 
 def briefings_for(user, meeting):
@@ -74,8 +85,13 @@ def download(request, briefing_id):
         raise Http404
     from liaison.briefing import content_disposition, download_filename
 
+    try:
+        handle = briefing.file.open("rb")
+    except OSError:
+        logger.error("Briefing %s: its file %s cannot be read", briefing.pk, briefing.file.name)
+        raise Http404("The file of this briefing is missing; generate it again.") from None
     response = FileResponse(
-        briefing.file.open("rb"),
+        handle,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = content_disposition(

@@ -33,11 +33,12 @@ class MyMeetingsPanel(DashboardPanel):
 
     def rows(self):
         user = self.request.user
+        on_delegation = Meeting.delegation.through.objects.filter(user=user)
         meetings = (
-            Meeting.objects.upcoming()
-            .filter(Q(delegation=user) | Q(organiser=user))
+            Meeting.objects.visible_to(user)  # an organiser outside a confidential one: not
+            .upcoming()
+            .filter(Q(pk__in=on_delegation.values("meeting_id")) | Q(organiser=user))
             .exclude(status=Meeting.Status.CANCELLED)
-            .distinct()
             .prefetch_related("regulators")
             .order_by("starts_at")
         )

@@ -251,15 +251,18 @@ def regulator_slug(regulator):
 
 
 def _regulator(key):
-    """The regulator a feed address names: by id (digits) or by the slug of its acronym
-    (the first by id when two acronyms give the same slug), in one query."""
-    if key.isdigit():
-        regulator = Regulator.objects.filter(pk=int(key)).first()
+    """The regulator a feed address names: by id (ASCII digits) or by the slug of its
+    acronym (the first by id when two acronyms give the same slug), in one query. Only
+    regulators with a public meeting have a feed: one seen only in members-only or
+    confidential meetings is not announced, by acronym or by walking the ids."""
+    announced = Regulator.objects.filter(pk__in=Meeting.objects.public().values("regulators"))
+    if key.isascii() and key.isdigit():
+        regulator = announced.filter(pk=int(key)).first()
     else:
         regulator = next(
             (
                 r
-                for r in Regulator.objects.order_by("pk").only("pk", "acronym", "name")
+                for r in announced.order_by("pk").only("pk", "acronym", "name")
                 if regulator_slug(r) == key
             ),
             None,

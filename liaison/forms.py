@@ -64,16 +64,30 @@ class MeetingForm(WagtailAdminModelForm):
 
 
 class ActionItemForm(WagtailAdminModelForm):
-    """Offer only the meetings and agenda items the user may see."""
+    """Offer only the meetings the user may change (an action is part of its meeting's
+    record: the Secretariat's, or a delegation's for its own meetings), and only their
+    agenda items. An owner editing an action of a meeting they are not on keeps that
+    meeting, and sees its agenda items except the confidential ones."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
         from liaison.models import AgendaItem, Meeting
+        from liaison.permissions import MeetingPermissionPolicy
 
         user = self.for_user
-        meetings = Meeting.objects.visible_to(user) if user else Meeting.objects.none()
+        if user is None:
+            changeable = Meeting.objects.none()
+        else:
+            policy = MeetingPermissionPolicy(Meeting)
+            changeable = policy.instances_user_has_permission_for(user, "change")
+        current = self.instance.meeting_id
+        meetings = Meeting.objects.filter(Q(pk__in=changeable.values("pk")) | Q(pk=current))
         self.fields["meeting"].queryset = meetings
         self.fields["meeting"].widget = forms.Select(choices=self.fields["meeting"].choices)
         self.fields["agenda_item"].queryset = AgendaItem.objects.filter(
-            meeting__in=meetings
+            Q(meeting__in=changeable.values("pk"))
+            | Q(meeting=current, confidential=False)
+            | Q(pk=self.instance.agenda_item_id)
         ).select_related("meeting")

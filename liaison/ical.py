@@ -531,7 +531,11 @@ def _description(meeting, audience, url, status_note):
         parts.append("With: " + ", ".join(regulators))
     if status_note:
         parts.append(status_note)
-    summary = clean_text(meeting.public_summary).strip("\n")
+    # The public summary is the outcome: a draft of it stays out until the meeting is held
+    # (a status, not the clock, so unchanged data still gives the same bytes).
+    summary = ""
+    if meeting.status == Meeting.Status.HELD:
+        summary = clean_text(meeting.public_summary).strip("\n")
     if summary:
         parts.append(summary)
     confidential = audience in SHOWS_CONFIDENTIAL

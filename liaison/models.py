@@ -154,9 +154,13 @@ class MeetingQuerySet(models.QuerySet):
             return self
         if not user.has_perm("liaison.view_meeting"):
             return self.none()
+        # A subquery, not a join on the delegation: no duplicate rows to remove with
+        # DISTINCT, and a filter on fields the search backends can apply (search_fields).
+        on_delegation = Meeting.delegation.through.objects.filter(user=user)
         return self.filter(
-            ~models.Q(visibility=Meeting.Visibility.CONFIDENTIAL) | models.Q(delegation=user)
-        ).distinct()
+            ~models.Q(visibility=Meeting.Visibility.CONFIDENTIAL)
+            | models.Q(pk__in=on_delegation.values("meeting_id"))
+        )
 
 
 class Meeting(index.Indexed, ClusterableModel):
@@ -271,6 +275,8 @@ class Meeting(index.Indexed, ClusterableModel):
         index.FilterField("status"),
         index.FilterField("visibility"),
         index.FilterField("starts_at"),
+        # visible_to() limits confidential meetings to their delegation by id.
+        index.FilterField("id"),
     ]
 
     class Meta:

@@ -45,6 +45,13 @@ def send_email(template, context, to, connection):
     message.send()
 
 
+def close_quietly(connection):
+    try:
+        connection.close()
+    except Exception:
+        logger.debug("Could not close the mail connection", exc_info=True)
+
+
 def can_receive(user):
     return user is not None and user.is_active and bool(user.email)
 
@@ -229,6 +236,7 @@ def send_meeting_reminders(now=None):
                     and meeting.reminded_for.astimezone(meeting.zone),
                     "meeting_url": admin_url("wagtailsnippets_liaison_meeting:edit", meeting.pk),
                 }
+                failed = []
                 for delegate in delegates:
                     theirs = [r for r in carried if allowed(r.action, delegate)]
                     context.update(
@@ -236,11 +244,29 @@ def send_meeting_reminders(now=None):
                         carried=theirs[:CARRIED_ACTIONS_SHOWN],
                         carried_more=max(0, len(theirs) - CARRIED_ACTIONS_SHOWN),
                     )
-                    send_email("meeting-reminder", context, delegate.email, connection)
+                    try:
+                        send_email("meeting-reminder", context, delegate.email, connection)
+                    except Exception as error:  # noqa: BLE001  (SMTP refused, dropped...)
+                        failed.append((delegate, error))
+                        close_quietly(connection)  # the next e-mail reconnects
+                        continue
                     sent += 1
             except Exception:
                 release_meeting(meeting)
                 raise
+            if failed and len(failed) == len(delegates):
+                # Nobody was reached: give the claim back, so a retry reminds them all.
+                release_meeting(meeting)
+                raise failed[0][1]
+            if failed:
+                # Some delegates have theirs: a retry would send them the same reminder
+                # again, so those not reached are reported instead of retried.
+                logger.error(
+                    "Meeting reminder for meeting %s not sent to %s: %s",
+                    meeting.pk,
+                    ", ".join(d.email for d, _error in failed),
+                    "; ".join(f"{type(e).__name__}: {e}" for _d, e in failed),
+                )
             reminded += 1
     finally:
         connection.close()

@@ -123,6 +123,13 @@ class BriefingData(TestCase):
         AgendaItem.objects.create(
             meeting=earlier, title="CANARY-EARLIER item", regulator_response="Agreed to look."
         )
+        AgendaItem.objects.create(
+            meeting=earlier,
+            title="CANARY-EARLIER-SECRET item",
+            regulator_response="CANARY-EARLIER-SECRET said",
+            decision="CANARY-EARLIER-SECRET decided",
+            confidential=True,
+        )
         ActionItem.objects.create(
             meeting=earlier,
             description="Send the CANARY-EARLIER data",
@@ -281,6 +288,10 @@ class DelegateBriefingTests(BriefingData):
         for canary in ("CANARY-CLOSED-MEETING", "CANARY-CLOSED-ITEM", "CANARY-CLOSED-SAID"):
             self.assertNotIn(canary, package)
         self.assertNotIn("CANARY-CLOSED-ACTION", package)
+        # Nor the confidential items of an earlier members meeting: their delegation was
+        # not necessarily this one.
+        self.assertNotIn("CANARY-EARLIER-SECRET", package)
+        self.assertIn("CANARY-EARLIER item", package)
 
     def test_follow_ups_history_and_contacts(self):
         self.assertIn("Send the CANARY-EARLIER data", self.text)

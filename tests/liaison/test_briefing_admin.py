@@ -95,6 +95,39 @@ class BriefingAdminTestCase(TestCase):
             response = self.client.get(f"/admin/liaison/briefings/{briefing.pk}/download/")
             self.assertEqual(response.status_code, 404)
 
+    def test_a_record_with_confidential_items_is_for_the_delegation_and_secretariat(self):
+        self.assertIn(self.generate(self.other, "record").status_code, (302, 403))
+        self.assertIn(self.generate(self.editor, "record").status_code, (302, 403))
+        self.assertFalse(Briefing.objects.exists())
+
+        self.generate(self.delegate, "record")
+        briefing = Briefing.objects.get()
+        self.assertEqual(briefing.status, "ready", briefing.error)
+        self.assertIn(SECRET, docx_text(b"".join(self.download(briefing).streaming_content)))
+        for user in (self.other, self.editor):
+            self.client.force_login(user)
+            self.assertEqual(self.download(briefing).status_code, 404)
+
+    def test_a_record_without_confidential_items_is_for_whoever_sees_the_meeting(self):
+        AgendaItem.objects.filter(title=SECRET).update(confidential=False)
+
+        self.generate(self.other, "record")
+
+        briefing = Briefing.objects.get()
+        self.assertEqual(briefing.status, "ready", briefing.error)
+        self.assertEqual(self.download(briefing).status_code, 200)
+
+    def test_a_briefing_whose_file_went_missing_is_a_404_not_an_error(self):
+        self.generate(self.delegate, "delegate")
+        briefing = Briefing.objects.get()
+        briefing.file.storage.delete(briefing.file.name)
+
+        with self.assertLogs("liaison.briefings_admin", "ERROR"):
+            self.assertEqual(self.download(briefing).status_code, 404)
+
+    def download(self, briefing):
+        return self.client.get(f"/admin/liaison/briefings/{briefing.pk}/download/")
+
     def test_a_pre_read_leaves_out_confidential_items(self):
         self.generate(self.other, "pre-read")
 

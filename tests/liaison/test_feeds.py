@@ -244,6 +244,20 @@ class WhoSeesWhatTests(FeedTestCase):
         check_instants(self, data, [self.public_hc, self.cancelled])
         self.assertEqual(self.get("/calendar/regulators/nobody.ics").status_code, 404)
         self.assertEqual(self.get("/calendar/regulators/999999.ics").status_code, 404)
+        # Digits that are not ASCII ("²", Arabic-Indic) are not ids: a 404, not a crash.
+        for key in ("%C2%B2", "%D9%A3"):
+            self.assertEqual(self.get(f"/calendar/regulators/{key}.ics").status_code, 404)
+
+    def test_a_regulator_with_no_public_meeting_has_no_feed(self):
+        hidden = make_regulator("EMA CAT", zone="Europe/Amsterdam")
+        make_meeting(hidden, title="Members only with EMA", visibility="members")
+        make_meeting(hidden, title="Confidential with EMA", visibility="confidential")
+        unknown = self.get("/calendar/regulators/999999.ics")
+        for key in ("ema-cat", str(hidden.pk)):
+            response = self.get(f"/calendar/regulators/{key}.ics")
+            self.assertEqual(response.status_code, 404)
+            self.assertEqual(response.content, unknown.content)
+        self.assertNotIn("EMA CAT", self.get("/calendar/").content.decode())
 
     def test_regulators_whose_acronyms_give_one_slug_are_named_by_id(self):
         twin = make_regulator("FDA  CBER", zone="America/Chicago")

@@ -40,6 +40,7 @@ def meeting_from(title, location, summary, agenda, name, zone, start):
         objectives=summary,
         join_url="https://meet.example/j/1",
         visibility=Meeting.Visibility.PUBLIC,
+        status=Meeting.Status.HELD,  # so the summary is in the calendar too
         updated_at=datetime.datetime(2026, 1, 1, tzinfo=UTC),
     )
     meeting.regulators = [Regulator(name=name, acronym=name)]

@@ -294,15 +294,66 @@ class ActionRegisterTestCase(MeetingPermissionsTestCase):
             with self.subTest(url=url):
                 self.assertIn(self.client.get(url).status_code, (302, 403))
 
-    def test_the_add_form_offers_only_visible_meetings_and_agenda_items(self):
+    def test_the_add_form_offers_only_meetings_the_user_is_on_and_their_agenda_items(self):
+        from liaison.models import AgendaItem, Meeting
+
+        mine = make_meeting(
+            self.public.regulators.get(),
+            title="Members liaison with me",
+            visibility="members",
+            delegation=[self.other_delegate],
+        )
+        AgendaItem.objects.create(meeting=mine, title="My secret item", confidential=True)
+        members = make_meeting(
+            self.public.regulators.get(), title="Members liaison without me", visibility="members"
+        )
+        AgendaItem.objects.create(meeting=members, title="Their secret item", confidential=True)
         self.client.force_login(self.other_delegate)
 
         response = self.client.get(self.LIST + "new/")
 
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Public liaison")
-        self.assertNotContains(response, "Confidential enforcement call")
-        self.assertNotContains(response, "Clinic enforcement case")
+        form = response.context["form"]
+        self.assertEqual(list(form.fields["meeting"].queryset), [mine])
+        self.assertEqual(
+            [i.title for i in form.fields["agenda_item"].queryset], ["My secret item"]
+        )
+        for hidden in (
+            "Confidential enforcement call",
+            "Clinic enforcement case",
+            "Members liaison without me",
+            "Their secret item",
+            "Public liaison",
+        ):
+            self.assertNotContains(response, hidden)
+        # Posting another meeting anyway is a form error, and nothing is saved.
+        response = self.client.post(
+            self.LIST + "new/",
+            {"meeting": members.pk, "description": "Sneak in", "status": "open"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("meeting", response.context["form"].errors)
+        self.assertFalse(Meeting.objects.filter(actions__description="Sneak in").exists())
+
+    def test_an_owner_not_on_the_meeting_keeps_it_but_not_its_confidential_items(self):
+        from liaison.models import ActionItem, AgendaItem
+
+        AgendaItem.objects.create(meeting=self.public, title="Open item", sort_order=0)
+        AgendaItem.objects.create(
+            meeting=self.public, title="Pricing item", confidential=True, sort_order=1
+        )
+        action = ActionItem.objects.create(
+            meeting=self.public, description="Owned elsewhere", owner=self.other_delegate
+        )
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.get(f"{self.LIST}edit/{action.pk}/")
+
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertEqual(list(form.fields["meeting"].queryset), [self.public])
+        self.assertEqual([i.title for i in form.fields["agenda_item"].queryset], ["Open item"])
+        self.assertNotContains(response, "Pricing item")
 
     def test_the_delegation_sees_its_own_confidential_actions(self):
         self.client.force_login(self.delegate)

@@ -372,6 +372,27 @@ class DashboardTestCase(TestCase):
         self.assertIn("Secret overdue action", page)
         self.assertIn("Regulator overdue action", page)
 
+    def test_an_organiser_outside_a_confidential_meeting_does_not_see_it_listed(self):
+        make_meeting(
+            self.regulator,
+            title="Organised but closed",
+            starts_at=timezone.now() + 2 * DAY,
+            visibility="confidential",
+            organiser=self.other,
+        )
+        make_meeting(
+            self.regulator,
+            title="Organised and open",
+            starts_at=timezone.now() + 2 * DAY,
+            organiser=self.other,
+        )
+
+        page = self.dashboard(self.other)
+
+        self.assertIn("Organised and open", page)
+        self.assertIn("Someone else", page)
+        self.assertNotIn("Organised but closed", page)
+
     def test_overdue_actions_of_hidden_meetings_stay_hidden(self):
         page = self.dashboard(self.other)
 

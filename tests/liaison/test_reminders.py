@@ -2,6 +2,7 @@ import datetime
 from unittest import mock
 
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -316,6 +317,30 @@ class MeetingRemindersTestCase(TestCase):
         self.meeting.refresh_from_db()
         self.assertIsNone(self.meeting.reminded_for)
         self.assertEqual(send_meeting_reminders(now=NOW), 2)
+
+    def test_when_some_delegates_are_reached_nobody_gets_the_reminder_twice(self):
+        real_send = EmailMessage.send
+        calls = []
+
+        def second_fails(message, *args, **kwargs):
+            calls.append(message.to[0])
+            if len(calls) == 2:
+                raise ConnectionRefusedError("SMTP dropped")
+            return real_send(message, *args, **kwargs)
+
+        with (
+            mock.patch.object(EmailMessage, "send", second_fails),
+            self.assertLogs("liaison.tasks", "ERROR") as logs,
+        ):
+            self.assertEqual(send_meeting_reminders(now=NOW), 1)
+        reached = [m.to[0] for m in mail.outbox]
+        self.assertEqual(len(reached), 1)
+        missed = ({"priya@example.org", "dev@example.org"} - set(reached)).pop()
+        self.assertIn(missed, "\n".join(logs.output))
+        self.assertIn("SMTP dropped", "\n".join(logs.output))
+
+        self.assertEqual(send_meeting_reminders(now=NOW), 0)
+        self.assertEqual([m.to[0] for m in mail.outbox], reached)
 
     def test_open_actions_from_earlier_meetings_with_the_regulator_are_listed(self):
         earlier = make_meeting(
