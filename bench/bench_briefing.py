@@ -16,33 +16,23 @@ items (they must be the same), and the time for a meeting of 2,000 items.
 Times are medians of ``--runs`` runs after one warm-up.
 """
 
-import argparse
 import datetime
 import io
 import os
 import platform
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_position_index import configure
+from bench import harness
 
 ATTENDEES = 50
 
 
 def median_s(function, runs):
-    function()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return harness.median(function, runs)[0]
 
 
 def make_meeting(n_items, regulator, positions, contacts, delegation, title):
@@ -142,28 +132,15 @@ def baseline(meeting):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")
-    args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="liaise-bench-"))
-    try:
-        configure(tmp)
-        run(args)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    harness.main(__doc__, run, runs=5)
 
 
-def run(args):
+def run(args, migrated):
     import django
     import docx
     import wagtail
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    step = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrated = time.perf_counter() - step
 
     from advocacy.models import PositionPage
     from liaison import briefing

@@ -20,20 +20,17 @@ same client; without it that row is skipped with a note.
 Times are medians after one warm-up request; a slow answer is timed fewer times (at least 5).
 """
 
-import argparse
 import datetime
 import os
 import platform
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_position_index import MIN_RUNS, configure, count_queries, median_ms
+from bench import harness
+from bench.harness import MIN_RUNS, count_queries, median_ms
 
 MEETINGS = 5000
 DJANGO_ICAL_PATH = "/bench/django-ical/public.ics"
@@ -130,18 +127,9 @@ def django_ical_feed():
 
 
 def timed(function, runs, budget):
-    """Median milliseconds of ``function()``, after one warm-up call."""
-    function()
-    samples = []
-    while True:
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-        if len(samples) >= runs:
-            break
-        if len(samples) >= MIN_RUNS and sum(samples) + samples[-1] > budget:
-            break
-    return statistics.median(samples) * 1000, len(samples)
+    """Median milliseconds of ``function()``, after one warm-up call, and calls timed."""
+    seconds, used = harness.median(function, runs, budget)
+    return seconds * 1000, used
 
 
 def not_modified(client, url, etag, runs, budget):
@@ -160,48 +148,24 @@ def not_modified(client, url, etag, runs, budget):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=15, help="requests per row (default 15)")
-    parser.add_argument("--budget", type=float, default=15, help="seconds at most per row")
-    args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="liaise-bench-"))
-    try:
-        configure(tmp)
-        run(args)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    harness.main(__doc__, run, runs=15, budget=15)
 
 
-def run(args):
+def run(args, migrated):
     import django
     import icalendar
     import wagtail
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import F
     from django.test import Client, override_settings
     from django.utils import timezone
 
-    from tests.factories import jurisdiction, make_user
+    from liaison import feeds
+    from liaison.models import Meeting
+    from tests.factories import make_user
     from tests.liaison import bulk
 
-    step = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrated = time.perf_counter() - step
-
-    from liaison import feeds
-    from liaison.models import Meeting, Regulator
-
-    regulators = [
-        Regulator.objects.create(
-            name=name, acronym=name, jurisdiction=jurisdiction(code), time_zone=zone
-        )
-        for name, code, zone in (
-            ("FDA CBER OTP", "us", "America/New_York"),
-            ("Health Canada BRDD", "ca", "America/Toronto"),
-            ("PMDA", "jp", "Asia/Tokyo"),
-        )
-    ]
+    regulators = harness.make_regulators()
     delegate = make_user("Liaison delegates")
     secretariat = make_user("Secretariat")
     step = time.perf_counter()

@@ -12,18 +12,16 @@ of each GET. Admin pages are fetched as the Secretariat (who sees every row).
 Times are medians after one warm-up GET; a slow page is timed fewer times (at least 5).
 """
 
-import argparse
 import os
 import platform
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_position_index import MIN_RUNS, configure, count_queries, median_ms
+from bench import harness
+from bench.harness import MIN_RUNS, count_queries, median_ms
 
 SIZES = ((50, 200), (5000, 20000))
 PAGES = [
@@ -54,46 +52,20 @@ def measure(client, trivial_path, runs, budget):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=20, help="GETs per page (default 20)")
-    parser.add_argument("--budget", type=float, default=12, help="seconds at most per page")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix="liaise-bench-"))
-    try:
-        configure(tmp)
-        run(args, started)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    harness.main(__doc__, run, runs=20, budget=12)
 
 
-def run(args, started):
+def run(args, migrated):
     import django
     import wagtail
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
 
     from bench.trivial_urls import TRIVIAL_PATH
-    from tests.factories import jurisdiction, make_user
+    from tests.factories import make_user
     from tests.liaison import bulk
 
-    step = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrated = time.perf_counter() - step
-
-    from liaison.models import Regulator
-
-    regulators = [
-        Regulator.objects.create(
-            name=name, acronym=name, jurisdiction=jurisdiction(code), time_zone=zone
-        )
-        for name, code, zone in (
-            ("FDA CBER OTP", "us", "America/New_York"),
-            ("Health Canada BRDD", "ca", "America/Toronto"),
-            ("PMDA", "jp", "Asia/Tokyo"),
-        )
-    ]
+    regulators = harness.make_regulators()
     delegate = make_user("Liaison delegates")
     secretariat = make_user("Secretariat")
 
@@ -146,7 +118,6 @@ def run(args, started):
         if same
         else "\nSome query counts grow with the number of rows."
     )
-    print(f"Total {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

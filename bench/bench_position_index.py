@@ -13,62 +13,19 @@ GETs would take longer than --budget seconds is timed fewer times (never fewer t
 runs column says how many.
 """
 
-import argparse
 import os
 import platform
 import re
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MIN_RUNS = 5
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import harness
+from bench.harness import MIN_RUNS, count_queries, median_ms
+
 SMALL, LARGE = 20, 2000
-
-
-def configure(tmp):
-    """Point Django at a fresh SQLite file in `tmp`, whatever the environment says."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-    os.environ["LIAISE_VAR_DIR"] = str(tmp)
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.pop("REDIS_URL", None)
-
-    import django
-
-    django.setup()
-
-
-def median_ms(client, url, runs, budget):
-    """Median milliseconds of GET `url`, after one warm-up GET; returns (ms, runs, response)."""
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    samples = []
-    while True:
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-        if len(samples) >= runs:
-            break
-        if len(samples) >= MIN_RUNS and sum(samples) + samples[-1] > budget:
-            break
-    return statistics.median(samples) * 1000, len(samples), response
-
-
-def count_queries(client, url):
-    """Queries of one GET of `url`; call it after a warm-up GET of the same URL."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
 
 
 def listed(response):
@@ -123,36 +80,18 @@ def print_table(size, trivial, rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=30, help="GETs per page (default 30)")
-    parser.add_argument(
-        "--budget", type=float, default=12, help="seconds at most per page and size (default 12)"
-    )
-    args = parser.parse_args()
-
-    started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix="liaise-bench-"))
-    try:
-        configure(tmp)
-        run(args, started)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    harness.main(__doc__, run, runs=30, budget=12)
 
 
-def run(args, started):
+def run(args, migrated):
     import django
     import wagtail
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
 
     from advocacy.models import HomePage, PositionIndexPage, PositionPage
     from bench.trivial_urls import TRIVIAL_PATH
     from tests.advocacy import bulk
-
-    step = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrated = time.perf_counter() - step
 
     home = HomePage.objects.get()
     index = home.add_child(instance=PositionIndexPage(title="Positions", slug="positions"))
@@ -210,7 +149,6 @@ def run(args, started):
         if same
         else "\nSome query counts grow with the number of positions."
     )
-    print(f"Total {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
