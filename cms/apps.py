@@ -30,3 +30,13 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(point_site_at_base_url, sender=self)
+        # Every many-to-many field in an admin form (meeting regulators and delegation,
+        # position topics...) refuses ids too large for the database with a form error.
+        from django.db.models import ManyToManyField
+        from wagtail.admin.forms.models import register_form_field_override
+
+        from liaison.forms import CheckedModelMultipleChoiceField
+
+        register_form_field_override(
+            ManyToManyField, override={"form_class": CheckedModelMultipleChoiceField}
+        )

@@ -13,6 +13,24 @@ from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 
 
+class CleanSpreadsheetMixin:
+    """XLSX exports drop the characters a spreadsheet cannot hold (control characters
+    pasted from Word, NUL in an SMTP error): openpyxl refuses them, which made the export a
+    server error. CSV keeps the text as it is."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if export_format == self.FORMAT_XLSX and isinstance(value, str):
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return value
+
+
+class SnippetIndexView(CleanSpreadsheetMixin, snippet_views.IndexView):
+    pass
+
+
 class ObjectPermissionMixin:
     object_permission = "view"
 
@@ -45,7 +63,7 @@ class UsageView(ObjectPermissionMixin, snippet_views.UsageView):
     pass
 
 
-class ModelIndexView(generic.IndexView):
+class ModelIndexView(CleanSpreadsheetMixin, generic.IndexView):
     """Lists (and exports) only the rows the permission policy lets the user view."""
 
     def get_base_queryset(self):
@@ -72,12 +90,16 @@ class ModelUsageView(ObjectPermissionMixin, usage.UsageView):
     pass
 
 
+def visible_objects(view):
+    from wagtail.permissions import policy_registry
+
+    policy = policy_registry.get_by_type(view.model_class)
+    return policy.instances_user_has_permission_for(view.request.user, "view")
+
+
 class VisibleObjectsMixin:
     def get_object_list(self):
-        from wagtail.permissions import policy_registry
-
-        policy = policy_registry.get_by_type(self.model_class)
-        return policy.instances_user_has_permission_for(self.request.user, "view")
+        return visible_objects(self)
 
 
 class ChooseView(VisibleObjectsMixin, snippet_chooser.ChooseView):
@@ -90,19 +112,30 @@ class ChooseResultsView(VisibleObjectsMixin, snippet_chooser.ChooseResultsView):
 
 class ChosenView(snippet_chooser.SnippetChosenView):
     def get_object(self, pk):
-        from wagtail.permissions import policy_registry
-
-        policy = policy_registry.get_by_type(self.model_class)
         try:
-            return policy.instances_user_has_permission_for(self.request.user, "view").get(pk=pk)
+            return visible_objects(self).get(pk=pk)
         except (self.model_class.DoesNotExist, ValueError, ValidationError):
             raise Http404 from None  # unknown, hidden, or not an id at all
 
 
+class ChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
+    """Wagtail's looks the ids up among all rows, and crashes on one that is not a number."""
+
+    def get_objects(self, pks):
+        from liaison.forms import LARGEST_ID
+
+        ids = [int(pk) for pk in pks if pk.isascii() and pk.isdigit() and int(pk) <= LARGEST_ID]
+        return visible_objects(self).filter(pk__in=ids)
+
+
 class ChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    """Choosers that list, search and return only what the user may see, and answer a
+    malformed id with a 404 rather than an error."""
+
     choose_view_class = ChooseView
     choose_results_view_class = ChooseResultsView
     chosen_view_class = ChosenView
+    chosen_multiple_view_class = ChosenMultipleView
 
 
 class DirectoryInspectView(snippet_views.InspectView):

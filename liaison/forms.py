@@ -1,11 +1,57 @@
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from liaison.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
 
 TITLE_MAX = 255
+FIRST_YEAR, LAST_YEAR = 1950, 2200
+# The largest id every database here stores (SQLite's integer, PostgreSQL's bigint).
+LARGEST_ID = 2**63 - 1
+
+
+class StorableIdsMixin:
+    """An id too large for the database is an invalid choice, like "abc": Django checks
+    many-to-many choices with an ``__in`` query, which SQLite cannot even send with such a
+    number (OverflowError, a server error)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            text = str(pk).strip()
+            digits = text.removeprefix("-")
+            if digits.isascii() and digits.isdigit() and abs(int(text)) > LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class CheckedModelMultipleChoiceField(StorableIdsMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class CheckedModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = type(
+        "CheckedFilterField",
+        (StorableIdsMixin, django_filters.fields.ModelMultipleChoiceField),
+        {},
+    )
+
+
+class CheckedFilterSet(WagtailFilterSet):
+    """Listing filters whose many-to-many choices check their ids (StorableIdsMixin)."""
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        filter_class, params = super().filter_for_lookup(field, lookup_type)
+        if filter_class is django_filters.ModelMultipleChoiceFilter:
+            filter_class = CheckedModelMultipleChoiceFilter
+        return filter_class, params
 
 
 def reject_control_characters(value):
@@ -48,6 +94,10 @@ class MeetingForm(WagtailAdminModelForm):
             ("local_start", "starts_at", start),
             ("local_end", "ends_at", end),
         ):
+            if not FIRST_YEAR <= value.year <= LAST_YEAR:
+                # Year 9999 would overflow on the way to UTC; nobody meets in 1066.
+                self.add_error(form_field, f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+                continue
             try:
                 cleaned[model_field] = make_aware(value, zone, occurrence)
             except (NonexistentTime, AmbiguousTime) as exc:

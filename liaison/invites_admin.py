@@ -12,9 +12,9 @@ gets the same version twice.
 """
 
 from django.contrib import messages
-from django.http import HttpResponseForbidden
+from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
@@ -86,9 +86,12 @@ def resend_view(request, pk):
             request, f"The invitation to {delivery.recipient_email} is being sent again."
         )
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    # A path on this site only: redirect() would take a bare word for a URL name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
         back = reverse(f"{URL_NAMESPACE}:index")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 class ResendColumn(Column):

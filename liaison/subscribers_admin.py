@@ -12,13 +12,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
 from liaison import feeds
+from liaison.admin_views import CleanSpreadsheetMixin
+from liaison.forms import CheckedFilterSet
 from liaison.models import Subscriber
 
 
@@ -41,7 +42,7 @@ def revoke_all(subscriber):
     return sum(feeds.revoke(token) for token in live)
 
 
-class SubscriberFilterSet(WagtailFilterSet):
+class SubscriberFilterSet(CheckedFilterSet):
     confirmed = django_filters.BooleanFilter(label="Confirmed", method="filter_confirmed")
     has_access = django_filters.BooleanFilter(
         label="Calendar address works", method="filter_access"
@@ -60,7 +61,7 @@ class SubscriberFilterSet(WagtailFilterSet):
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
-class IndexView(generic.IndexView):
+class IndexView(CleanSpreadsheetMixin, generic.IndexView):
     def get_base_queryset(self):
         return subscribers_with_feed_use()
 

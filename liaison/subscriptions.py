@@ -44,6 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from liaison import feeds
+from liaison.forms import CheckedModelMultipleChoiceField
 from liaison.models import Meeting, Regulator, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class ScopeFields(forms.Form):
         initial=ALL,
         widget=forms.RadioSelect,
     )
-    regulators = forms.ModelMultipleChoiceField(
+    regulators = CheckedModelMultipleChoiceField(
         label="Regulators",
         queryset=Regulator.objects.none(),
         required=False,
@@ -195,9 +196,9 @@ def subscriber_from(token, *, salt, max_age=None):
         raise BadLink(400, "expired") from None
     except signing.BadSignature:
         raise BadLink(400, "invalid") from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or type(data.get("id")) is not int:
         raise BadLink(400, "invalid")
-    subscriber = Subscriber.objects.filter(pk=data.get("id")).first()
+    subscriber = Subscriber.objects.filter(pk=data["id"]).first()
     if subscriber is None or email_digest(subscriber.email) != data.get("e"):
         raise BadLink(404, "gone")
     return subscriber

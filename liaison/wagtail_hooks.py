@@ -14,7 +14,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from liaison import admin_views, dashboard
 from liaison.checks import meeting_warnings
-from liaison.forms import ActionItemForm
+from liaison.forms import ActionItemForm, CheckedFilterSet
 from liaison.models import ActionItem, Contact, Meeting, Organisation, Regulator
 from liaison.permissions import ActionItemPermissionPolicy, MeetingPermissionPolicy
 from liaison.protection import dependants, page_dependants
@@ -22,6 +22,8 @@ from liaison.protection import dependants, page_dependants
 
 class RegulatorViewSet(SnippetViewSet):
     model = Regulator
+    index_view_class = admin_views.SnippetIndexView
+    chooser_viewset_class = admin_views.ChooserViewSet
     icon = "site"
     list_display = ["acronym", "name", "jurisdiction", "time_zone"]
     list_filter = ["jurisdiction"]
@@ -36,6 +38,8 @@ class RegulatorViewSet(SnippetViewSet):
 
 class OrganisationViewSet(SnippetViewSet):
     model = Organisation
+    index_view_class = admin_views.SnippetIndexView
+    chooser_viewset_class = admin_views.ChooserViewSet
     icon = "group"
     list_display = ["name", "kind"]
     list_filter = ["kind"]
@@ -46,6 +50,8 @@ class OrganisationViewSet(SnippetViewSet):
 
 class ContactViewSet(SnippetViewSet):
     model = Contact
+    index_view_class = admin_views.SnippetIndexView
+    chooser_viewset_class = admin_views.ChooserViewSet
     icon = "user"
     list_display = ["name", "job_title", "regulator", "organisation", "email"]
     list_filter = ["regulator", "organisation"]
@@ -62,7 +68,7 @@ register_permission_policy(Meeting, meeting_policy)
 register_permission_policy(ActionItem, action_policy)
 
 
-class MeetingFilterSet(WagtailFilterSet):
+class MeetingFilterSet(CheckedFilterSet):
     starts_at = django_filters.DateFromToRangeFilter(label="Date", widget=DateRangePickerWidget)
 
     class Meta:
@@ -72,6 +78,8 @@ class MeetingFilterSet(WagtailFilterSet):
 
 class MeetingViewSet(SnippetViewSet):
     model = Meeting
+    index_view_class = admin_views.SnippetIndexView
+    chooser_viewset_class = admin_views.ChooserViewSet
     icon = "date"
     permission_policy = meeting_policy
     edit_view_class = admin_views.EditView
@@ -79,7 +87,6 @@ class MeetingViewSet(SnippetViewSet):
     inspect_view_class = admin_views.InspectView
     history_view_class = admin_views.HistoryView
     usage_view_class = admin_views.UsageView
-    chooser_viewset_class = admin_views.ChooserViewSet
     # A copy would carry a confidential meeting's content to whoever makes it.
     copy_view_enabled = False
     filterset_class = MeetingFilterSet

@@ -138,6 +138,24 @@ class ApiTestCase(TestCase):
     def test_bad_parameters_are_a_400(self):
         self.assertEqual(self.client.get("/api/v2/pages/?type=nope.Nope").status_code, 400)
         self.assertEqual(self.client.get("/api/v2/pages/?limit=abc").status_code, 400)
+        huge = "99999999999999999999"
+        for query in (
+            "topics=abc",
+            "topics=1.5",
+            "topics=%C2%B2",
+            f"topics={huge}",
+            f"jurisdictions={huge}",
+            f"supersedes={huge}",
+            f"offset={huge}",
+            f"limit={huge}",
+        ):
+            with self.subTest(query=query):
+                response = self.client.get(f"{self.URL}&{query}")
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("message", response.json())
+        # A valid id still filters.
+        response = self.client.get(f"{self.URL}&topics={self.topic.pk}")
+        self.assertEqual([i["title"] for i in response.json()["items"]], ["Off-target assessment"])
 
     def test_listing_queries_do_not_grow_with_items(self):
         with CaptureQueriesContext(connection) as few:
