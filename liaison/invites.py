@@ -509,7 +509,8 @@ def _reset(connection):
 
 
 def _failed(delivery, error):
-    reason = f"{type(error).__name__}: {error}"[:2000]
+    # PostgreSQL cannot store NUL, which a server's reply could carry.
+    reason = f"{type(error).__name__}: {error}".replace("\x00", "")[:2000]
     now = timezone.now()
     if delivery.attempts >= MAX_ATTEMPTS:
         InviteDelivery.objects.filter(pk=delivery.pk).update(

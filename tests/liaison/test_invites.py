@@ -621,6 +621,15 @@ class RetryTests(InvitesTestCase):
         schedule.delete()  # as the scheduler does when it runs a ONCE schedule
         return invites.retry_delivery(*args)
 
+    def test_an_error_text_holding_nul_is_still_recorded(self):
+        # PostgreSQL cannot store NUL; the error is recorded without it, the retry queued.
+        with mock.patch(
+            "django.core.mail.EmailMessage.send", side_effect=OSError("bad\x00 reply")
+        ):
+            self.confirm()
+        delivery = InviteDelivery.objects.get(recipient_email="dana@example.org")
+        self.assertEqual((delivery.status, delivery.last_error), (D.QUEUED, "OSError: bad reply"))
+
     def test_a_failing_server_is_retried_with_backoff_then_the_delivery_fails(self):
         with SMTP_DOWN:
             self.confirm()
