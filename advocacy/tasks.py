@@ -3,13 +3,11 @@
 import logging
 from itertools import groupby
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from advocacy.models import ReviewReminder, positions_due_for_review
+from cms import emails
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +30,11 @@ def send_review_reminders(today=None):
             "owner": owner,
             "positions": positions,
             "today": today,
-            "base_url": settings.WAGTAILADMIN_BASE_URL,
         }
         try:
-            send_mail(
-                subject=settings.EMAIL_SUBJECT_PREFIX
-                + render_to_string("advocacy/emails/review-subject.txt", context).strip(),
-                message=render_to_string("advocacy/emails/review-body.txt", context),
-                from_email=None,
-                recipient_list=[owner.email],
-            )
+            with emails.connection() as connection:
+                message = emails.message("advocacy/emails/review", context, to=[owner.email])
+                emails.send(message, connection)
         except Exception:
             # Give the claim back so the retry (or tomorrow's run) sends it.
             ReviewReminder.objects.filter(

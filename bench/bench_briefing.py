@@ -1,4 +1,4 @@
-"""Benchmark the Word briefing builder (liaison.briefing) against python-docx alone.
+"""Benchmark the Word briefing builder (liaison.briefings.document) against python-docx alone.
 
     .venv/bin/python bench/bench_briefing.py [--runs 5]
 
@@ -143,7 +143,7 @@ def run(args, migrated):
     from django.test.utils import CaptureQueriesContext
 
     from advocacy.models import PositionPage
-    from liaison import briefing
+    from liaison.briefings import document as briefing
     from liaison.models import Contact, Regulator
     from tests.factories import jurisdiction, make_position, make_position_index, make_user
 

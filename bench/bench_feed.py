@@ -60,7 +60,7 @@ def django_ical_feed():
     from django.db.models import Prefetch
     from django.urls import reverse
 
-    from liaison import feeds
+    from liaison.calendars import feeds
     from liaison.models import AgendaItem, Meeting
 
     status = {"planned": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -160,7 +160,7 @@ def run(args, migrated):
     from django.test import Client, override_settings
     from django.utils import timezone
 
-    from liaison import feeds
+    from liaison.calendars import feeds
     from liaison.models import Meeting
     from tests.factories import make_user
     from tests.liaison import bulk
@@ -266,7 +266,7 @@ def baseline_ms(body, audience, args):
     up front; only ``Calendar.to_ical()`` is timed."""
     import icalendar
 
-    from liaison import ical
+    from liaison.calendars import ics as ical
     from liaison.models import Meeting
 
     parsed = icalendar.Calendar.from_ical(body)
@@ -279,7 +279,7 @@ def baseline_ms(body, audience, args):
             calendar[key] = parsed[key]
     for zone in parsed.walk("VTIMEZONE"):
         calendar.add_component(zone)
-    from liaison import feeds
+    from liaison.calendars import feeds
 
     url_for = feeds._member_url
     for uid in uids:

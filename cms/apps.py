@@ -35,7 +35,7 @@ class CmsConfig(AppConfig):
         from django.db.models import ManyToManyField
         from wagtail.admin.forms.models import register_form_field_override
 
-        from liaison.forms import CheckedModelMultipleChoiceField
+        from liaison.meetings.forms import CheckedModelMultipleChoiceField
 
         register_form_field_override(
             ManyToManyField, override={"form_class": CheckedModelMultipleChoiceField}

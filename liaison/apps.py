@@ -6,4 +6,7 @@ class LiaisonConfig(AppConfig):
     verbose_name = "Liaison"
 
     def ready(self):
-        from liaison import protection  # noqa: F401  (connects the pre_delete guards)
+        # Signal receivers: deletes that would orphan meeting history are refused, and
+        # meeting changes send calendar invitations.
+        from liaison.calendars import invitations  # noqa: F401
+        from liaison.meetings import protection  # noqa: F401

@@ -169,7 +169,7 @@ def seed_directory():
 
 def at(zone, days, hour, minute=0):
     """An instant `days` from today at `hour`:`minute` local time in `zone`."""
-    from liaison.timezones import make_aware
+    from liaison.meetings.timezones import make_aware
 
     day = timezone.localdate() + datetime.timedelta(days=days)
     return make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)), zone, "earlier")

@@ -1,13 +1,34 @@
-from django.urls import include, path
+"""The public addresses of liaison (namespace ``liaison``); admin URLs are registered in
+wagtail_hooks.py."""
 
-from liaison import views
+from django.urls import path
+
+from liaison.calendars import feeds, subscriptions
+from liaison.meetings import views
 
 app_name = "liaison"
 
 urlpatterns = [
     path("meetings/", views.public_meetings, name="public_meetings"),
     path("meetings/<uuid:uuid>/", views.public_meeting, name="public_meeting"),
-    # Calendar feeds and downloads, and stakeholder self-service, share /calendar/.
-    path("calendar/", include("liaison.feed_urls")),
-    path("calendar/", include("liaison.subscribe_urls")),
+    # Calendar feeds and downloads.
+    path("calendar/", feeds.calendar_index, name="calendar"),
+    path("calendar/public.ics", feeds.public_feed, name="public_feed"),
+    path("calendar/regulators/<str:key>.ics", feeds.regulator_feed, name="regulator_feed"),
+    path("calendar/meetings/<uuid:uuid>.ics", feeds.public_meeting_ics, name="public_meeting_ics"),
+    path("calendar/feed/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
+    # Stakeholders follow public meetings in their own calendars (double opt-in).
+    path("calendar/subscribe/", subscriptions.subscribe, name="subscribe"),
+    path("calendar/subscribe/sent/", subscriptions.subscribe_sent, name="subscribe_sent"),
+    path(
+        "calendar/subscribe/confirm/<str:token>/",
+        subscriptions.confirm,
+        name="subscribe_confirm",
+    ),
+    path("calendar/subscribe/manage/<str:token>/", subscriptions.manage, name="subscribe_manage"),
+    path(
+        "calendar/subscribe/unsubscribe/<str:token>/",
+        subscriptions.unsubscribe,
+        name="subscribe_unsubscribe",
+    ),
 ]

@@ -1,212 +1,68 @@
-import django_filters
+"""Everything liaison adds to the Wagtail admin, in one place: the Liaison menu (meetings,
+regulators, organisations, contacts), the action register, invitations and calendar
+subscribers, admin URLs, dashboard panels, menu items and buttons, the guards against deletes
+that would rewrite meeting history, and the meetings shown on the public site's pages.
+
+The views and viewsets live with their part: liaison.meetings.admin, liaison.calendars.*_admin,
+liaison.briefings.admin.
+"""
+
 from django.contrib import messages
-from django.forms import modelform_factory
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from liaison import admin_views, dashboard
-from liaison.checks import meeting_warnings
-from liaison.forms import ActionItemForm, CheckedFilterSet
-from liaison.models import ActionItem, Contact, Meeting, Organisation, Regulator
-from liaison.permissions import ActionItemPermissionPolicy, MeetingPermissionPolicy
-from liaison.protection import dependants, page_dependants
+from liaison.briefings import admin as briefings_admin
+from liaison.calendars import feeds_admin, invitations, invitations_admin, subscribers_admin
+from liaison.meetings import admin as meetings_admin
+from liaison.meetings import dashboard
+from liaison.meetings.checks import meeting_warnings
+from liaison.meetings.forms import MeetingForm
+from liaison.meetings.models import ActionItem, Meeting
+from liaison.meetings.protection import dependants, page_dependants
+from liaison.models import InviteDelivery
 
+# --- who may see what: Wagtail asks these policies (liaison.visibility answers) -------------
 
-class RegulatorViewSet(SnippetViewSet):
-    model = Regulator
-    index_view_class = admin_views.SnippetIndexView
-    chooser_viewset_class = admin_views.ChooserViewSet
-    icon = "site"
-    list_display = ["acronym", "name", "jurisdiction", "time_zone"]
-    list_filter = ["jurisdiction"]
-    list_export = ["acronym", "name", "jurisdiction", "website", "time_zone"]
-    inspect_view_enabled = True
-    inspect_view_class = admin_views.DirectoryInspectView
-    ordering = ["acronym"]
-
-    def get_queryset(self, request):
-        return Regulator.objects.select_related("jurisdiction")
+register_permission_policy(Meeting, meetings_admin.meeting_policy)
+register_permission_policy(ActionItem, meetings_admin.action_policy)
+register_permission_policy(InviteDelivery, invitations_admin.delivery_policy)
 
 
-class OrganisationViewSet(SnippetViewSet):
-    model = Organisation
-    index_view_class = admin_views.SnippetIndexView
-    chooser_viewset_class = admin_views.ChooserViewSet
-    icon = "group"
-    list_display = ["name", "kind"]
-    list_filter = ["kind"]
-    list_export = ["name", "kind", "website"]
-    inspect_view_enabled = True
-    inspect_view_class = admin_views.DirectoryInspectView
+@hooks.register("register_log_actions")
+def keep_meeting_history_with_the_meetings(actions):
+    """History entries of meetings and actions carry their titles: they go in a log of their
+    own that shows each entry only to those who may see its meeting (the Site history
+    report filters other logs by model permission alone)."""
+    from liaison.meetings.models import LiaisonLogEntry
+
+    actions.register_model(Meeting, LiaisonLogEntry)
+    actions.register_model(ActionItem, LiaisonLogEntry)
 
 
-class ContactViewSet(SnippetViewSet):
-    model = Contact
-    index_view_class = admin_views.SnippetIndexView
-    chooser_viewset_class = admin_views.ChooserViewSet
-    icon = "user"
-    list_display = ["name", "job_title", "regulator", "organisation", "email"]
-    list_filter = ["regulator", "organisation"]
-    list_export = ["name", "job_title", "email", "phone", "regulator", "organisation"]
-    inspect_view_enabled = True
-
-    def get_queryset(self, request):
-        return Contact.objects.select_related("regulator", "organisation")
+# --- menus and viewsets -------------------------------------------------------------------
 
 
-meeting_policy = MeetingPermissionPolicy(Meeting)
-action_policy = ActionItemPermissionPolicy(ActionItem)
-register_permission_policy(Meeting, meeting_policy)
-register_permission_policy(ActionItem, action_policy)
-
-
-class MeetingFilterSet(CheckedFilterSet):
-    starts_at = django_filters.DateFromToRangeFilter(label="Date", widget=DateRangePickerWidget)
-
-    class Meta:
-        model = Meeting
-        fields = ["regulators", "status", "visibility", "kind", "starts_at"]
-
-
-class MeetingViewSet(SnippetViewSet):
-    model = Meeting
-    index_view_class = admin_views.SnippetIndexView
-    chooser_viewset_class = admin_views.ChooserViewSet
-    icon = "date"
-    permission_policy = meeting_policy
-    edit_view_class = admin_views.EditView
-    delete_view_class = admin_views.DeleteView
-    inspect_view_class = admin_views.InspectView
-    history_view_class = admin_views.HistoryView
-    usage_view_class = admin_views.UsageView
-    # A copy would carry a confidential meeting's content to whoever makes it.
-    copy_view_enabled = False
-    filterset_class = MeetingFilterSet
-    list_display = [
-        "title",
-        Column("when_local", label="When (local time)", sort_key="starts_at"),
-        Column("regulator_names", label="Regulators"),
-        "status",
-        "visibility",
-        UpdatedAtColumn(),
-    ]
-    list_export = [
-        "uuid",
-        "title",
-        "kind",
-        "starts_at",
-        "ends_at",
-        "time_zone",
-        "location",
-        "status",
-        "visibility",
-        "sequence",
-    ]
-    ordering = ["-starts_at"]
-    inspect_view_enabled = True
-    list_per_page = 50
-
-    def get_queryset(self, request):
-        return meeting_policy.instances_user_has_permission_for(
-            request.user, "view"
-        ).prefetch_related("regulators")
-
-
-class ActionFilterSet(WagtailFilterSet):
-    mine = django_filters.BooleanFilter(label="Mine", method="filter_mine")
-    overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue")
-    regulator = django_filters.ModelChoiceFilter(
-        label="Regulator", queryset=Regulator.objects.all(), field_name="meeting__regulators"
+class MeetingViewSet(meetings_admin.MeetingViewSet):
+    edit_handler = ObjectList(
+        [*meetings_admin.MEETING_PANELS, briefings_admin.BriefingsPanel(heading="Briefings")],
+        base_form_class=MeetingForm,
     )
-
-    class Meta:
-        model = ActionItem
-        fields = ["status", "regulator", "mine", "overdue"]
-
-    def filter_mine(self, queryset, name, value):
-        return queryset.filter(owner=self.request.user) if value else queryset
-
-    def filter_overdue(self, queryset, name, value):
-        return queryset.overdue() if value else queryset
-
-
-class ActionItemViewSet(ModelViewSet):
-    model = ActionItem
-    icon = "tasks"
-    menu_label = "Action register"
-    add_to_admin_menu = True
-    menu_order = 210
-    permission_policy = action_policy
-    filterset_class = ActionFilterSet
-    index_view_class = admin_views.ModelIndexView
-    edit_view_class = admin_views.ModelEditView
-    delete_view_class = admin_views.ModelDeleteView
-    inspect_view_class = admin_views.ModelInspectView
-    history_view_class = admin_views.ModelHistoryView
-    usage_view_class = admin_views.ModelUsageView
-    copy_view_enabled = False
-    form_fields = [
-        "meeting",
-        "agenda_item",
-        "description",
-        "owner",
-        "owner_organisation",
-        "owner_regulator",
-        "due_date",
-        "status",
-        "completed_on",
-        "completion_note",
-    ]
-    list_display = [
-        "description",
-        "meeting",
-        Column("owner_name", label="Owner"),
-        "due_date",
-        "status",
-    ]
-    list_export = [
-        "description",
-        "meeting",
-        "owner",
-        "owner_organisation",
-        "owner_regulator",
-        "due_date",
-        "status",
-        "completed_on",
-    ]
-    search_fields = ["description"]
-    inspect_view_enabled = True
-    list_per_page = 50
-
-    def get_form_class(self, for_update=False):
-        return modelform_factory(
-            ActionItem,
-            form=ActionItemForm,
-            fields=self.form_fields,
-            formfield_callback=self.formfield_for_dbfield,
-        )
-
-    def get_queryset(self, request):
-        return action_policy.instances_user_has_permission_for(
-            request.user, "view"
-        ).select_related("meeting", "owner", "owner_organisation", "owner_regulator")
-
-
-@hooks.register("register_admin_viewset")
-def register_action_register():
-    return ActionItemViewSet("actions")
 
 
 class LiaisonGroup(SnippetViewSetGroup):
-    items = (MeetingViewSet, RegulatorViewSet, OrganisationViewSet, ContactViewSet)
+    items = (
+        MeetingViewSet,
+        meetings_admin.RegulatorViewSet,
+        meetings_admin.OrganisationViewSet,
+        meetings_admin.ContactViewSet,
+    )
     menu_label = "Liaison"
     menu_icon = "date"
     menu_name = "liaison"
@@ -216,9 +72,62 @@ class LiaisonGroup(SnippetViewSetGroup):
 register_snippet(LiaisonGroup)
 
 
+@hooks.register("register_admin_viewset")
+def register_action_register():
+    return meetings_admin.ActionItemViewSet("actions")
+
+
+@hooks.register("register_admin_viewset")
+def register_invitation_log():
+    return invitations_admin.InviteDeliveryViewSet(
+        invitations_admin.URL_NAMESPACE, url_prefix="invitations"
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_subscribers():
+    return subscribers_admin.SubscriberViewSet("subscribers")
+
+
+@hooks.register("register_admin_urls")
+def register_liaison_admin_urls():
+    return [*feeds_admin.admin_urls(), *briefings_admin.admin_urls()]
+
+
+@hooks.register("register_admin_menu_item")
+def register_calendar_feed_menu_item():
+    return feeds_admin.CalendarFeedMenuItem(
+        "Calendar feed",
+        reverse("liaison_calendar_feed"),
+        name="calendar-feed",
+        icon_name="date",
+        order=220,
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def meeting_download_button(snippet, user, next_url=None):
+    # Rows of the listing are meetings the user may see (the viewset filters them).
+    if isinstance(snippet, Meeting):
+        yield ListingButton(
+            "Download .ics",
+            reverse("liaison_meeting_ics", args=[snippet.pk]),
+            icon_name="download",
+            priority=90,
+        )
+
+
+@hooks.register("register_snippet_action_menu_item")
+def meeting_download_menu_item(model):
+    return feeds_admin.DownloadIcsMenuItem() if model is Meeting else None
+
+
 @hooks.register("construct_homepage_panels")
 def add_liaison_panels(request, panels):
     panels.extend(dashboard.panels_for(request))
+
+
+# --- after saving, before deleting -----------------------------------------------------------
 
 
 @hooks.register("after_create_snippet")
@@ -231,9 +140,15 @@ def warn_about_the_meeting(request, instance):
             messages.warning(request, f"{instance}: {warning}")
 
 
+def _why_not_delete(instance):
+    if isinstance(instance, Meeting):
+        return invitations.invited_meeting(instance)
+    return dependants(instance)
+
+
 @hooks.register("before_delete_snippet")
 def refuse_to_delete_what_meetings_use(request, instances):
-    reasons = [reason for reason in map(dependants, instances) if reason]
+    reasons = [reason for reason in map(_why_not_delete, instances) if reason]
     if reasons:
         for reason in reasons[:5]:
             messages.error(request, reason)
@@ -278,12 +193,3 @@ def refuse_to_delete_users_with_meeting_history(request, user):
         )
         return redirect("wagtailusers_users:edit", user.pk)
     return None
-
-
-# Calendar feeds, invitations and subscribers register their own admin views and hooks.
-from liaison import (  # noqa: E402, F401
-    briefings_admin,
-    feeds_admin,
-    invites_admin,
-    subscribers_admin,
-)

@@ -73,7 +73,7 @@ class ReviewRemindersTestCase(TestCase):
 
     def test_a_failed_send_releases_the_claim_so_a_retry_sends_it(self):
         with (
-            mock.patch("advocacy.tasks.send_mail", side_effect=ConnectionRefusedError),
+            mock.patch("django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError),
             self.assertRaises(ConnectionRefusedError),
         ):
             send_review_reminders(today=TODAY)

@@ -7,7 +7,7 @@ import openpyxl
 from django.core import mail, signing
 from django.test import TestCase
 
-from liaison import subscriptions
+from liaison.calendars import subscriptions
 from liaison.models import Contact, InviteDelivery, Meeting, Subscriber
 from tests.factories import make_user
 from tests.liaison.test_meeting_admin import ADD_URL, LIST_URL, make_meeting, make_regulator

@@ -12,7 +12,7 @@ from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from advocacy.models import PositionPage
-from liaison import briefing
+from liaison.briefings import document as briefing
 from liaison.models import ActionItem, AgendaItem, Contact, Meeting, Organisation
 from tests.factories import make_position, make_position_index, make_user
 from tests.liaison.test_meeting_admin import make_meeting, make_regulator

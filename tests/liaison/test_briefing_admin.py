@@ -122,7 +122,7 @@ class BriefingAdminTestCase(TestCase):
         briefing = Briefing.objects.get()
         briefing.file.storage.delete(briefing.file.name)
 
-        with self.assertLogs("liaison.briefings_admin", "ERROR"):
+        with self.assertLogs("liaison.briefings.admin", "ERROR"):
             self.assertEqual(self.download(briefing).status_code, 404)
 
     def download(self, briefing):
@@ -142,11 +142,19 @@ class BriefingAdminTestCase(TestCase):
         self.meeting.visibility = "confidential"
         self.meeting.save()
 
-        self.assertIn(self.generate(self.other, "pre-read").status_code, (302, 403))
+        # The same 404 as for a meeting that does not exist: nothing to confirm it is there.
+        self.assertEqual(self.generate(self.other, "pre-read").status_code, 404)
+        unknown = self.client.post(
+            f"/admin/liaison/meetings/{self.meeting.pk + 1000}/briefings/",
+            {"briefing_audience": "pre-read"},
+        )
+        self.assertEqual(unknown.status_code, 404)
         self.assertFalse(Briefing.objects.exists())
 
     def test_a_failure_is_recorded_with_its_reason(self):
-        with mock.patch("liaison.briefing.build", side_effect=ValueError("agenda is broken")):
+        with mock.patch(
+            "liaison.briefings.document.build", side_effect=ValueError("agenda is broken")
+        ):
             self.generate(self.delegate, "record")
 
         briefing = Briefing.objects.get()

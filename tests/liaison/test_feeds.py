@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
-from liaison import feeds
+from liaison.calendars import feeds
 from liaison.models import AgendaItem, Contact, FeedToken, Subscriber
 from tests.factories import make_user
 from tests.js import icaljs

@@ -11,8 +11,8 @@ import vobject
 from django.contrib.auth.models import Permission
 from django.test import SimpleTestCase, TestCase
 
-from liaison import ical
-from liaison.ical import Audience, Person
+from liaison.calendars import ics as ical
+from liaison.calendars.ics import Audience, Person
 from liaison.models import AgendaItem, Contact, Meeting
 from tests.factories import make_user
 from tests.js import icaljs

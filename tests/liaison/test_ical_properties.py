@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liaison import ical
+from liaison.calendars import ics as ical
 from liaison.models import AgendaItem, Contact, Meeting, Regulator
 from tests.liaison.test_ical import read_vobject
 

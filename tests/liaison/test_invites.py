@@ -17,7 +17,7 @@ from django.test import TestCase
 from django.utils import timezone
 from django_q.models import Schedule
 
-from liaison import invites
+from liaison.calendars import invitations as invites
 from liaison.models import AgendaItem, Contact, InviteDelivery, Meeting
 from tests.factories import make_user
 from tests.js import icaljs
@@ -615,7 +615,7 @@ class DeleteTests(InvitesTestCase):
 class RetryTests(InvitesTestCase):
     def run_retry(self, delivery):
         (schedule,) = Schedule.objects.filter(name__startswith=f"invite-retry-{delivery.pk}-")
-        self.assertEqual(schedule.func, "liaison.invites.retry_delivery")
+        self.assertEqual(schedule.func, "liaison.tasks.retry_delivery")
         self.assertEqual(schedule.schedule_type, Schedule.ONCE)
         args = ast.literal_eval(schedule.args)
         schedule.delete()  # as the scheduler does when it runs a ONCE schedule

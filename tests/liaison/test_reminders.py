@@ -14,6 +14,7 @@ from tests.factories import make_user
 from tests.liaison.test_meeting_admin import make_meeting, make_regulator
 
 UTC = datetime.UTC
+DELEGATES = "Liaison delegates"
 TODAY = datetime.date(2026, 11, 22)
 DAY = datetime.timedelta(days=1)
 A = ActionItem.Status
@@ -31,9 +32,9 @@ class ActionRemindersTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.regulator = make_regulator("FDA CBER", "America/New_York")
-        cls.organiser = make_user(email="sam@example.org", first_name="Sam")
-        cls.owner = make_user(email="olive@example.org", first_name="Olive")
-        cls.other_owner = make_user(email="priya@example.org")
+        cls.organiser = make_user(DELEGATES, email="sam@example.org", first_name="Sam")
+        cls.owner = make_user(DELEGATES, email="olive@example.org", first_name="Olive")
+        cls.other_owner = make_user(DELEGATES, email="priya@example.org")
         cls.meeting = make_meeting(
             cls.regulator,
             title="Potency workshop",
@@ -137,7 +138,7 @@ class ActionRemindersTestCase(TestCase):
 
     def test_inactive_owners_and_owners_without_an_address_are_skipped(self):
         self.action("Inactive owner's task", 1, owner=make_user(is_active=False))
-        self.action("Silent owner's task", 1, owner=make_user(email=""))
+        self.action("Silent owner's task", 1, owner=make_user(DELEGATES, email=""))
 
         self.assertEqual(send_action_reminders(today=TODAY), 2)
         self.assertTrue(all("owner's task" not in m.body for m in mail.outbox))
@@ -190,11 +191,11 @@ class MeetingRemindersTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.regulator = make_regulator()
-        cls.priya = make_user(email="priya@example.org", first_name="Priya")
-        cls.dev = make_user(email="dev@example.org", first_name="Dev")
-        cls.no_email = make_user(email="")
-        cls.inactive = make_user(email="gone@example.org", is_active=False)
-        cls.bystander = make_user(email="bystander@example.org")
+        cls.priya = make_user(DELEGATES, email="priya@example.org", first_name="Priya")
+        cls.dev = make_user(DELEGATES, email="dev@example.org", first_name="Dev")
+        cls.no_email = make_user(DELEGATES, email="")
+        cls.inactive = make_user(DELEGATES, email="gone@example.org", is_active=False)
+        cls.bystander = make_user(DELEGATES, email="bystander@example.org")
         cls.meeting = make_meeting(
             cls.regulator,
             delegation=[cls.priya, cls.dev, cls.no_email, cls.inactive],
@@ -330,7 +331,7 @@ class MeetingRemindersTestCase(TestCase):
 
         with (
             mock.patch.object(EmailMessage, "send", second_fails),
-            self.assertLogs("liaison.tasks", "ERROR") as logs,
+            self.assertLogs("liaison.meetings.reminders", "ERROR") as logs,
         ):
             self.assertEqual(send_meeting_reminders(now=NOW), 1)
         reached = [m.to[0] for m in mail.outbox]

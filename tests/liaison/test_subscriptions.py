@@ -11,7 +11,7 @@ from django.core import mail, signing
 from django.core.cache import cache
 from django.test import Client, TestCase
 
-from liaison import subscriptions
+from liaison.calendars import subscriptions
 from liaison.models import FeedToken, Subscriber
 from tests.factories import make_user
 from tests.liaison.test_meeting_admin import make_meeting, make_regulator

@@ -2,7 +2,7 @@ import datetime
 
 from django.test import SimpleTestCase
 
-from liaison.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
+from liaison.meetings.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
 
 UTC = datetime.UTC
 

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from liaison import briefing as builder
+from liaison.briefings import document as builder
 from liaison.models import Briefing, Meeting
 
 

@@ -15,38 +15,30 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
-from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.action_menu import ActionMenuItem
 
-from liaison import feeds, ical
-from liaison.models import FeedToken, Meeting
-from liaison.permissions import MeetingPermissionPolicy, manages_all_meetings
-
-policy = MeetingPermissionPolicy(Meeting)
+from liaison import visibility
+from liaison.calendars import feeds
+from liaison.calendars import ics as ical
+from liaison.calendars.models import FeedToken
+from liaison.meetings.models import Meeting
 
 
 def may_have_feed(user):
     """Staff who read meetings in the admin have a personal feed."""
-    return user.is_active and policy.user_has_permission(user, "view")
-
-
-def audience_for(user, meeting):
-    if manages_all_meetings(user) or meeting.delegation.filter(pk=user.pk).exists():
-        return ical.Audience.DELEGATION
-    return ical.Audience.MEMBERS
+    return visibility.may_view_meetings(user)
 
 
 @require_safe
 def meeting_ics(request, pk):
     user = request.user
-    if not policy.user_has_permission(user, "view"):
+    if not visibility.may_view_meetings(user):
         raise PermissionDenied
-    meeting = Meeting.objects.filter(pk=pk).first()
-    if meeting is None or not policy.user_has_permission_for_instance(user, "view", meeting):
+    meeting = Meeting.objects.visible_to(user).filter(pk=pk).first()
+    if meeting is None:
         raise Http404("No such meeting.")
-    audience = audience_for(user, meeting)
+    audience = visibility.audience_for(user, meeting)
     meetings = ical.fetch(Meeting.objects.filter(pk=meeting.pk), audience)
     body = ical.calendar_bytes(meetings, audience, url_for=feeds._member_url)
     return feeds._calendar_response(body, feeds.meeting_filename(meeting), kind="attachment")
@@ -90,8 +82,7 @@ def personal_feed_page(request):
     return response
 
 
-@hooks.register("register_admin_urls")
-def register_calendar_urls():
+def admin_urls():
     return [
         path("calendar/meetings/<int:pk>.ics", meeting_ics, name="liaison_meeting_ics"),
         path("calendar-feed/", personal_feed_page, name="liaison_calendar_feed"),
@@ -101,29 +92,6 @@ def register_calendar_urls():
 class CalendarFeedMenuItem(MenuItem):
     def is_shown(self, request):
         return may_have_feed(request.user)
-
-
-@hooks.register("register_admin_menu_item")
-def register_calendar_feed_menu_item():
-    return CalendarFeedMenuItem(
-        "Calendar feed",
-        reverse("liaison_calendar_feed"),
-        name="calendar-feed",
-        icon_name="date",
-        order=220,
-    )
-
-
-@hooks.register("register_snippet_listing_buttons")
-def meeting_download_button(snippet, user, next_url=None):
-    # Rows of the listing are meetings the user may see (the viewset filters them).
-    if isinstance(snippet, Meeting):
-        yield ListingButton(
-            "Download .ics",
-            reverse("liaison_meeting_ics", args=[snippet.pk]),
-            icon_name="download",
-            priority=90,
-        )
 
 
 class DownloadIcsMenuItem(ActionMenuItem):
@@ -137,8 +105,3 @@ class DownloadIcsMenuItem(ActionMenuItem):
 
     def get_url(self, parent_context):
         return reverse("liaison_meeting_ics", args=[parent_context["instance"].pk])
-
-
-@hooks.register("register_snippet_action_menu_item")
-def meeting_download_menu_item(model):
-    return DownloadIcsMenuItem() if model is Meeting else None

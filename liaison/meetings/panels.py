@@ -3,7 +3,7 @@
 from django.utils import timezone
 from wagtail.admin.panels import Panel
 
-from liaison.checks import meeting_warnings
+from liaison.meetings.checks import meeting_warnings
 
 
 class MeetingChecksPanel(Panel):
@@ -35,24 +35,4 @@ class CarriedForwardPanel(Panel):
             context = super().get_context_data(parent_context)
             context["actions"] = self.instance.carried_forward_actions(self.request.user)[:50]
             context["today"] = timezone.localdate()
-            return context
-
-
-class BriefingsPanel(Panel):
-    """Generate a briefing, see its status while the worker builds it, download it."""
-
-    class BoundPanel(Panel.BoundPanel):
-        template_name = "liaison/admin/briefings_panel.html"
-
-        def is_shown(self):
-            return bool(self.instance.pk) and super().is_shown()
-
-        def get_context_data(self, parent_context=None):
-            from liaison.briefings_admin import briefings_for
-
-            context = super().get_context_data(parent_context)
-            context["audiences"], context["briefings"] = briefings_for(
-                self.request.user, self.instance
-            )
-            context["meeting"] = self.instance
             return context

@@ -1,16 +1,75 @@
-"""Admin views that ask the permission policy about the object itself.
+"""Admin views that ask liaison.visibility about the object itself.
 
 Wagtail's generic edit, inspect, delete, history and usage views check only model-level
 permissions, and its choosers list every row. For meetings that would show confidential
-meetings to anyone who may view meetings at all, so these subclasses check the object.
+meetings to anyone who may view meetings at all, so these subclasses check the object, through
+the permission policies below, which only translate Wagtail's questions into
+liaison.visibility's.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
+
+from liaison import visibility
+from liaison.meetings.forms import LARGEST_ID
+from liaison.meetings.models import ActionItem, Meeting, Regulator
+
+
+class MeetingPermissionPolicy(ModelPermissionPolicy):
+    """Wagtail's questions about meetings, answered by liaison.visibility."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        if action == "view":
+            return visibility.may_view_meeting(user, instance)
+        if action == "change":
+            return visibility.may_change_meeting(user, instance)
+        if action == "delete":
+            return visibility.may_delete_meeting(user, instance)
+        return False
+
+    def instances_user_has_permission_for(self, user, action):
+        if not self.user_has_permission(user, action):
+            return Meeting.objects.none()
+        if action == "view":
+            return Meeting.objects.visible_to(user)
+        if action == "change":
+            return Meeting.objects.changeable_by(user)
+        if action == "delete" and visibility.manages_all_meetings(user):
+            return Meeting.objects.all()
+        return Meeting.objects.none()
+
+
+class ActionItemPermissionPolicy(ModelPermissionPolicy):
+    """Wagtail's questions about actions, answered by liaison.visibility."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        if action == "view":
+            return visibility.may_view_action(user, instance)
+        if action == "change":
+            return visibility.may_change_action(user, instance)
+        if action == "delete":
+            return visibility.manages_all_meetings(user)
+        return False
+
+    def instances_user_has_permission_for(self, user, action):
+        if not self.user_has_permission(user, action):
+            return ActionItem.objects.none()
+        if action == "view":
+            return ActionItem.objects.visible_to(user).select_related("meeting", "owner")
+        if action == "change":
+            return ActionItem.objects.changeable_by(user)
+        if action == "delete" and visibility.manages_all_meetings(user):
+            return ActionItem.objects.all()
+        return ActionItem.objects.none()
 
 
 class CleanSpreadsheetMixin:
@@ -32,13 +91,18 @@ class SnippetIndexView(CleanSpreadsheetMixin, snippet_views.IndexView):
 
 
 class ObjectPermissionMixin:
+    """An object the user may not see answers 404, exactly as an unknown id does (a 403 or a
+    redirect would confirm that a confidential meeting exists); one they see but may not
+    change or delete answers 403."""
+
     object_permission = "view"
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
-        if not self.permission_policy.user_has_permission_for_instance(
-            self.request.user, self.object_permission, obj
-        ):
+        policy, user = self.permission_policy, self.request.user
+        if not policy.user_has_permission_for_instance(user, "view", obj):
+            raise Http404
+        if not policy.user_has_permission_for_instance(user, self.object_permission, obj):
             raise PermissionDenied
         return obj
 
@@ -122,8 +186,6 @@ class ChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
     """Wagtail's looks the ids up among all rows, and crashes on one that is not a number."""
 
     def get_objects(self, pks):
-        from liaison.forms import LARGEST_ID
-
         ids = [int(pk) for pk in pks if pk.isascii() and pk.isdigit() and int(pk) <= LARGEST_ID]
         return visible_objects(self).filter(pk__in=ids)
 
@@ -146,8 +208,6 @@ class DirectoryInspectView(snippet_views.InspectView):
     history_limit = 50
 
     def get_history(self):
-        from liaison.models import ActionItem, Meeting, Regulator
-
         user = self.request.user
         obj = self.object
         if isinstance(obj, Regulator):
@@ -156,7 +216,7 @@ class DirectoryInspectView(snippet_views.InspectView):
         else:
             meetings = Meeting.objects.filter(attendees__organisation=obj)
             actions = ActionItem.objects.filter(owner_organisation=obj)
-        visible = Meeting.objects.visible_to(user).values("pk")
+        visible = visibility.meetings_visible_to(user).values("pk")
         meetings = (
             meetings.filter(pk__in=visible)
             .distinct()

@@ -25,8 +25,10 @@ from django.utils.http import http_date
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from liaison import ical
-from liaison.models import FeedToken, Meeting, Regulator
+from liaison import visibility
+from liaison.calendars import ics as ical
+from liaison.calendars.models import FeedToken
+from liaison.meetings.models import Meeting, Regulator
 
 __all__ = [
     "feed_window",
@@ -310,22 +312,6 @@ def meeting_filename(meeting):
     return f"{slugify(meeting.title)[:60] or 'meeting'}-{meeting.starts_at:%Y-%m-%d}.ics"
 
 
-def meeting_audience(user, delegated_ids):
-    """The audience a staff user's calendar shows a meeting with: DELEGATION when they are
-    on its delegation or manage every meeting, MEMBERS for the others they may see."""
-    if ical_manages_all(user):
-        return lambda meeting: ical.Audience.DELEGATION
-    return lambda meeting: (
-        ical.Audience.DELEGATION if meeting.pk in delegated_ids else ical.Audience.MEMBERS
-    )
-
-
-def ical_manages_all(user):
-    from liaison.permissions import manages_all_meetings
-
-    return manages_all_meetings(user)
-
-
 def user_feed_queryset(user):
     visible = Meeting.objects.visible_to(user)
     if visible.query.distinct:
@@ -365,7 +351,7 @@ def personal_feed(request, token):
         user = found.user
         if not user.is_active:
             raise Http404("No such calendar.")
-        manages_all = ical_manages_all(user)
+        manages_all = visibility.manages_all_meetings(user)
         queryset = user_feed_queryset(user)
         delegated = Meeting.delegation.through.objects.filter(user=user).values("meeting_id")
         identity = ["user", found.pk, user.pk, manages_all, user.is_superuser]
@@ -379,10 +365,9 @@ def personal_feed(request, token):
 
         def build(queryset):
             meetings = ical.fetch(queryset)
-            ids = set() if manages_all else set(delegated.values_list("meeting_id", flat=True))
             return ical.calendar_bytes(
                 meetings,
-                meeting_audience(user, ids),
+                visibility.feed_audiences(user),
                 name=name,
                 url_for=_member_url,
                 refresh=FEED_REFRESH,

@@ -1,10 +1,9 @@
 """Briefings in the admin: generate one (queued for the worker), follow its status on the
 meeting form, download it. Every download is permission-checked; files have no public URL.
 
-- A delegate briefing: the meeting's delegation and the Secretariat.
-- A record: the same, when the meeting is confidential or has a confidential agenda item
-  (the record carries those items and their outcomes); otherwise whoever may see it.
-- A pre-read: whoever may see the meeting.
+Who may use which briefing is liaison.visibility's ``may_read_briefing``: a delegate briefing,
+and the record of a meeting with confidential content, for the delegation and the Secretariat;
+the others for whoever may see the meeting.
 """
 
 import logging
@@ -17,28 +16,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from django_q.tasks import async_task
-from wagtail import hooks
+from wagtail.admin.panels import Panel
 
-from liaison.models import Briefing, Meeting
-from liaison.permissions import manages_all_meetings
+from liaison import visibility
+from liaison.briefings.models import Briefing
+from liaison.meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
 
 
 def may_use(user, meeting, audience):
     """May `user` generate and download the `audience` briefing of `meeting`?"""
-    if not user.has_perm("liaison.view_briefing"):
-        return False
-    if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
-        return False
-    if audience == Briefing.Audience.PRE_READ:
-        return True
-    if audience == Briefing.Audience.RECORD and not (
-        meeting.visibility == Meeting.Visibility.CONFIDENTIAL
-        or meeting.agenda_items.filter(confidential=True).exists()
-    ):
-        return True
-    return manages_all_meetings(user) or meeting.delegation.filter(pk=user.pk).exists()
+    return visibility.may_read_briefing(user, meeting, audience)
 
 
 def briefings_for(user, meeting):
@@ -52,7 +41,8 @@ def briefings_for(user, meeting):
 
 @require_POST
 def generate(request, meeting_id):
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    # A meeting the user may not see answers 404, as an unknown one does.
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
     audience = request.POST.get("briefing_audience", "")
     if audience not in Briefing.Audience.values:
         messages.error(request, "Choose a delegate briefing, a pre-read or a record.")
@@ -83,7 +73,7 @@ def download(request, briefing_id):
         raise Http404
     if briefing.status != Briefing.Status.READY or not briefing.file:
         raise Http404
-    from liaison.briefing import content_disposition, download_filename
+    from liaison.briefings.document import content_disposition, download_filename
 
     try:
         handle = briefing.file.open("rb")
@@ -102,8 +92,7 @@ def download(request, briefing_id):
     return response
 
 
-@hooks.register("register_admin_urls")
-def briefing_urls():
+def admin_urls():
     return [
         path(
             "liaison/meetings/<int:meeting_id>/briefings/",
@@ -116,3 +105,21 @@ def briefing_urls():
             name="liaison_download_briefing",
         ),
     ]
+
+
+class BriefingsPanel(Panel):
+    """Generate a briefing, see its status while the worker builds it, download it."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "liaison/admin/briefings_panel.html"
+
+        def is_shown(self):
+            return bool(self.instance.pk) and super().is_shown()
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["audiences"], context["briefings"] = briefings_for(
+                self.request.user, self.instance
+            )
+            context["meeting"] = self.instance
+            return context

@@ -7,8 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from liaison.models import ActionItem, Meeting
-from liaison.permissions import ActionItemPermissionPolicy
+from liaison.meetings.models import ActionItem, Meeting
 
 LIMIT = 10
 
@@ -51,8 +50,11 @@ class MyActionsPanel(DashboardPanel):
     order = 111
 
     def rows(self):
+        # Only actions of meetings the user may see: an owner dropped from a confidential
+        # meeting's delegation no longer sees its actions (liaison.visibility).
         actions = (
-            ActionItem.objects.open()
+            ActionItem.objects.visible_to(self.request.user)
+            .open()
             .filter(owner=self.request.user)
             .select_related("meeting")
             .order_by("due_date", "pk")
@@ -68,11 +70,9 @@ class OverdueActionsPanel(DashboardPanel):
     order = 112
 
     def rows(self):
-        visible = ActionItemPermissionPolicy(ActionItem).instances_user_has_permission_for(
-            self.request.user, "view"
-        )
         overdue = (
-            visible.overdue()
+            ActionItem.objects.visible_to(self.request.user)
+            .overdue()
             .select_related("meeting", "owner", "owner_organisation", "owner_regulator")
             .order_by("due_date", "pk")
         )

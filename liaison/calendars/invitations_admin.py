@@ -1,8 +1,5 @@
 """The invitation delivery log in the admin (*Invitations*), and the Secretariat's resend.
 
-Importing this module (``wagtail_hooks`` does, at start-up) also connects the receivers in
-``liaison.invites`` that send invitations when meetings change.
-
 The log is read-only: nobody adds, edits or deletes deliveries by hand. It lists the
 deliveries of the meetings the user may see (confidential meetings: their delegation and the
 Secretariat), to users with ``view_invitedelivery`` (the Secretariat). Users with
@@ -19,15 +16,15 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
-from liaison import admin_views, invites
-from liaison.models import InviteDelivery, Meeting
+from liaison import visibility
+from liaison.calendars import invitations as invites
+from liaison.calendars.models import InviteDelivery
+from liaison.meetings import admin_views
 
 URL_NAMESPACE = "invite_deliveries"
 
@@ -45,16 +42,13 @@ class InviteDeliveryPermissionPolicy(ModelPermissionPolicy):
     def instances_user_has_permission_for(self, user, action):
         if not self.user_has_permission(user, action):
             return InviteDelivery.objects.none()
-        return InviteDelivery.objects.filter(
-            meeting__in=Meeting.objects.visible_to(user).values("pk")
-        )
+        return visibility.of_visible_meetings(user, InviteDelivery.objects.all())
 
     def user_has_permission_for_instance(self, user, action, instance):
         return self.instances_user_has_permission_for(user, action).filter(pk=instance.pk).exists()
 
 
 delivery_policy = InviteDeliveryPermissionPolicy(InviteDelivery)
-register_permission_policy(InviteDelivery, delivery_policy)
 
 
 def may_resend(user, delivery):
@@ -168,8 +162,3 @@ class InviteDeliveryViewSet(ModelViewSet):
 
     def get_urlpatterns(self):
         return [*super().get_urlpatterns(), path("resend/<int:pk>/", resend_view, name="resend")]
-
-
-@hooks.register("register_admin_viewset")
-def register_invitation_log():
-    return InviteDeliveryViewSet(URL_NAMESPACE, url_prefix="invitations")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.models import PositionPage
-from liaison.models import AgendaItem, Meeting
+from liaison.meetings.models import AgendaItem, Meeting
 
 PAST_PER_PAGE = 20
 UPCOMING_PER_PAGE = 20

@@ -5,7 +5,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from liaison.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
+from liaison.meetings.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
 
 TITLE_MAX = 255
 FIRST_YEAR, LAST_YEAR = 1950, 2200
@@ -117,21 +117,19 @@ class ActionItemForm(WagtailAdminModelForm):
     """Offer only the meetings the user may change (an action is part of its meeting's
     record: the Secretariat's, or a delegation's for its own meetings), and only their
     agenda items. An owner editing an action of a meeting they are not on keeps that
-    meeting, and sees its agenda items except the confidential ones."""
+    meeting, and sees its agenda items except the confidential ones. The owner must be
+    someone who may see the meeting (liaison.visibility.may_own_action)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from django.db.models import Q
 
-        from liaison.models import AgendaItem, Meeting
-        from liaison.permissions import MeetingPermissionPolicy
+        from liaison.meetings.models import AgendaItem, Meeting
 
         user = self.for_user
-        if user is None:
-            changeable = Meeting.objects.none()
-        else:
-            policy = MeetingPermissionPolicy(Meeting)
-            changeable = policy.instances_user_has_permission_for(user, "change")
+        changeable = (
+            Meeting.objects.none() if user is None else Meeting.objects.changeable_by(user)
+        )
         current = self.instance.meeting_id
         meetings = Meeting.objects.filter(Q(pk__in=changeable.values("pk")) | Q(pk=current))
         self.fields["meeting"].queryset = meetings
@@ -141,3 +139,19 @@ class ActionItemForm(WagtailAdminModelForm):
             | Q(meeting=current, confidential=False)
             | Q(pk=self.instance.agenda_item_id)
         ).select_related("meeting")
+
+    def clean(self):
+        cleaned = super().clean()
+        from liaison import visibility
+
+        owner, meeting = cleaned.get("owner"), cleaned.get("meeting")
+        changed = {"owner", "meeting"} & set(self.changed_data)
+        if owner and meeting and changed and not visibility.may_own_action(owner, meeting):
+            name = owner.get_full_name() or owner.get_username()
+            self.add_error(
+                "owner",
+                f"{name} may not see this {meeting.get_visibility_display().lower()} meeting, "
+                "so cannot own its actions: choose someone on its delegation, or add them "
+                "to the delegation first.",
+            )
+        return cleaned

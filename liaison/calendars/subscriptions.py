@@ -22,7 +22,6 @@ record of requests, and a Subscriber row stands for an address, not for an e-mai
 
 import datetime
 import logging
-import smtplib
 import time
 import unicodedata
 
@@ -31,11 +30,9 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -43,9 +40,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from liaison import feeds
-from liaison.forms import CheckedModelMultipleChoiceField
-from liaison.models import Meeting, Regulator, Subscriber
+from cms import emails
+from liaison.calendars import feeds
+from liaison.calendars.models import Subscriber
+from liaison.meetings.forms import CheckedModelMultipleChoiceField
+from liaison.meetings.models import Meeting, Regulator
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +165,7 @@ def _link_payload(subscriber):
 
 def confirm_url(subscriber):
     token = signing.dumps(_link_payload(subscriber), salt=CONFIRM_SALT, compress=True)
-    return settings.BASE_URL + reverse("liaison:subscribe_confirm", args=[token])
+    return emails.absolute_url(reverse("liaison:subscribe_confirm", args=[token]))
 
 
 def manage_token(subscriber):
@@ -174,12 +173,14 @@ def manage_token(subscriber):
 
 
 def manage_url(subscriber):
-    return settings.BASE_URL + reverse("liaison:subscribe_manage", args=[manage_token(subscriber)])
+    return emails.absolute_url(
+        reverse("liaison:subscribe_manage", args=[manage_token(subscriber)])
+    )
 
 
 def unsubscribe_url(subscriber):
     token = manage_token(subscriber)
-    return settings.BASE_URL + reverse("liaison:subscribe_unsubscribe", args=[token])
+    return emails.absolute_url(reverse("liaison:subscribe_unsubscribe", args=[token]))
 
 
 class BadLink(Exception):
@@ -225,31 +226,22 @@ def private(response):
 
 
 def send(subscriber, template, **context):
+    """Send one subscription e-mail; False if it could not be sent (the visitor gets a page
+    that says so, or already sees their links: never a 500)."""
     context = {
         "subscriber": subscriber,
-        "site_name": settings.SITE_NAME,
         "manage_url": manage_url(subscriber),
-        "subscribe_url": settings.BASE_URL + reverse("liaison:subscribe"),
+        "subscribe_url": emails.absolute_url(reverse("liaison:subscribe")),
         **context,
     }
-    subject = render_to_string(f"liaison/emails/subscribe-{template}-subject.txt", context)
-    message = EmailMessage(
-        subject=settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body=render_to_string(f"liaison/emails/subscribe-{template}-body.txt", context),
+    message = emails.message(
+        f"liaison/emails/subscribe-{template}",
+        context,
         to=[subscriber.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers={"Auto-Submitted": "auto-generated"},
+        unsubscribe_url=unsubscribe_url(subscriber),
     )
-    try:
-        message.send()
-    except (OSError, smtplib.SMTPException):
-        # The visitor gets a page that says so (or already sees their links); never a 500.
-        logger.exception("Subscription e-mail %r to subscriber %s failed", template, subscriber.pk)
-        return False
-    return True
+    return emails.send_one(message)
 
 
 def feed_context(raw_token):

@@ -55,8 +55,9 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from advocacy.models import PositionPage
-from liaison.checks import agenda_overrun, position_warning
-from liaison.models import ActionItem, AgendaItem, Contact, Meeting
+from liaison import visibility
+from liaison.meetings.checks import agenda_overrun, position_warning
+from liaison.meetings.models import ActionItem, AgendaItem, Contact, Meeting
 
 __all__ = [
     "Audience",
@@ -171,24 +172,14 @@ def _positions_prefetch():
 
 def _earlier(meeting):
     """Open actions of earlier meetings with any of this meeting's regulators, and the last
-    ``EARLIER_MEETINGS`` of those meetings with their agenda items: two (three) queries."""
-    regulator_ids = [r.pk for r in meeting.regulators.all()]
-    # A briefing goes to this meeting's whole delegation, who need not be cleared for an
-    # earlier confidential meeting: those stay out (the admin shows them to who may see them).
-    earlier = (
-        Meeting.objects.filter(regulators__in=regulator_ids, starts_at__lt=meeting.starts_at)
-        .exclude(pk=meeting.pk)
-        .exclude(visibility=Meeting.Visibility.CONFIDENTIAL)
-    )
-    carried = list(
-        ActionItem.objects.open()
-        .filter(meeting__in=earlier.values("pk"))
-        .select_related("meeting", "owner", "owner_organisation", "owner_regulator")
-        .order_by("due_date", "pk")
-    )
-    # Nor do the confidential items of earlier meetings, for the same reason.
+    ``EARLIER_MEETINGS`` of those meetings with their agenda items: two (three) queries.
+
+    A briefing goes to this meeting's whole delegation, who need not be cleared for an
+    earlier confidential meeting: it shows what every delegate may see (visibility.SHARED),
+    and of earlier meetings only their non-confidential items."""
+    carried = list(visibility.carried_forward_actions(meeting, visibility.SHARED))
     history = list(
-        Meeting.objects.filter(pk__in=earlier.values("pk"))
+        visibility.earlier_meetings(meeting, visibility.SHARED)
         .order_by("-starts_at", "-pk")
         .prefetch_related(
             Prefetch(

@@ -1,7 +1,7 @@
 """E-mailed calendar invitations (iTIP over iMIP, RFC 5546 and 6047) for meetings.
 
 What triggers what (receivers below, connected when this module is imported, which
-``liaison.invites_admin`` does at start-up through ``wagtail_hooks``):
+``LiaisonConfig.ready`` does at start-up):
 
 * a meeting becomes **confirmed** (or is created confirmed), or a confirmed meeting's time,
   place or status changes (``Meeting.save`` raised its ``sequence``): a **REQUEST**;
@@ -24,7 +24,7 @@ the delegation (active users with an e-mail address) and the external attendees 
 e-mail address; never to the organiser, who is the ORGANIZER of every invite (a mail whose
 ORGANIZER is its recipient is dropped by Outlook). Delegation members get the DELEGATION
 calendar, external attendees the INVITEE one, which leaves out confidential agenda items,
-objectives and asks (see ``liaison.ical``).
+objectives and asks (see ``liaison.calendars.ics``).
 
 Each (meeting, recipient, sequence, method) has one ``InviteDelivery`` row, the log and the
 guard: a row is claimed by a conditional UPDATE (queued with the attempts the worker read →
@@ -44,25 +44,26 @@ import logging
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models import F, ProtectedError, Q
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison import ical
-from liaison.models import InviteDelivery, Meeting
+from cms import emails
+from liaison import visibility
+from liaison.calendars import ics as ical
+from liaison.calendars.models import InviteDelivery
+from liaison.meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 # A queued delivery untouched this long is stuck (retries come within minutes): resendable.
 STUCK_AFTER = datetime.timedelta(minutes=30)
-TASK = "liaison.invites.send_invitations"
-RETRY_TASK = "liaison.invites.retry_delivery"
+TASK = "liaison.tasks.send_invitations"
+RETRY_TASK = "liaison.tasks.retry_delivery"
 NO_ORGANISER = "The meeting has no organiser with an e-mail address."
 
 REQUEST = InviteDelivery.Method.REQUEST
@@ -111,11 +112,11 @@ def recipients(meeting):
     )
     for user in delegates:
         name = user.get_full_name() or user.get_username()
-        found.append((name, user.email, ical.Audience.DELEGATION))
+        found.append((name, user.email, visibility.recipient_audience(True)))
     contacts = sorted(
         (c for c in meeting.attendees.all() if c.email), key=lambda c: (c.name, c.email)
     )
-    found += [(c.name, c.email, ical.Audience.INVITEE) for c in contacts]
+    found += [(c.name, c.email, visibility.recipient_audience(False)) for c in contacts]
     out = []
     for name, email, audience in found:
         email = email.strip()
@@ -169,7 +170,7 @@ def enqueue(meeting_pk, sequence, method):
     transaction.on_commit(push, robust=True)
 
 
-@receiver(pre_save, sender=Meeting, dispatch_uid="liaison.invites.remember")
+@receiver(pre_save, sender=Meeting, dispatch_uid="liaison.invitations.remember")
 def remember_stored_state(sender, instance, raw=False, **kwargs):
     instance._invite_before = None
     if not raw and instance.pk:
@@ -178,7 +179,7 @@ def remember_stored_state(sender, instance, raw=False, **kwargs):
         )
 
 
-@receiver(post_save, sender=Meeting, dispatch_uid="liaison.invites.on_save")
+@receiver(post_save, sender=Meeting, dispatch_uid="liaison.invitations.on_save")
 def invite_on_save(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
@@ -206,26 +207,59 @@ def invite_newcomers(sender, instance, action, reverse=False, pk_set=None, **kwa
 
 
 m2m_changed.connect(
-    invite_newcomers, sender=Meeting.delegation.through, dispatch_uid="liaison.invites.delegation"
+    invite_newcomers,
+    sender=Meeting.delegation.through,
+    dispatch_uid="liaison.invitations.delegation",
 )
 m2m_changed.connect(
-    invite_newcomers, sender=Meeting.attendees.through, dispatch_uid="liaison.invites.attendees"
+    invite_newcomers,
+    sender=Meeting.attendees.through,
+    dispatch_uid="liaison.invitations.attendees",
 )
+
+
+def invited_meeting(meeting):
+    """A meeting whose invitations went out and was not cancelled is in its invitees'
+    calendars: deleting it would leave it there for ever, so it must be cancelled first
+    (which sends them a CANCEL)."""
+    if meeting.status not in (Meeting.Status.CONFIRMED, Meeting.Status.POSTPONED):
+        return None
+    invited = (
+        meeting.deliveries.filter(
+            method=InviteDelivery.Method.REQUEST, status=InviteDelivery.Status.SENT
+        )
+        .values("recipient_email")
+        .distinct()
+        .count()
+    )
+    if not invited:
+        return None
+    people = "1 person" if invited == 1 else f"{invited} people"
+    return (
+        f"“{meeting}” cannot be deleted: {people} received its invitation and would keep it "
+        "in their calendar. Cancel the meeting first (they are sent a cancellation), then "
+        "delete it."
+    )
+
+
+@receiver(pre_delete, sender=Meeting, dispatch_uid="liaison.invitations.protect")
+def refuse_to_delete_invited_meetings(sender, instance, **kwargs):
+    reason = invited_meeting(instance)
+    if reason:
+        raise ProtectedError(reason, {instance})
 
 
 # --- the message ----------------------------------------------------------------------------
 
 
-def _absolute(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def meeting_url(meeting, audience):
     """The admin page for the delegation; the public page, if any, for everyone else."""
     if audience == ical.Audience.DELEGATION:
-        return _absolute(reverse("wagtailsnippets_liaison_meeting:edit", args=[meeting.pk]))
+        return emails.absolute_url(
+            reverse("wagtailsnippets_liaison_meeting:edit", args=[meeting.pk])
+        )
     if meeting.visibility == Meeting.Visibility.PUBLIC:
-        return _absolute(reverse("liaison:public_meeting", args=[meeting.uuid]))
+        return emails.absolute_url(reverse("liaison:public_meeting", args=[meeting.uuid]))
     return None
 
 
@@ -270,10 +304,9 @@ def build_message(
         "url": url,
         "join_url": meeting.join_url if meeting.join_url else "",
     }
-    subject = render_to_string("liaison/emails/invite-subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body=render_to_string("liaison/emails/invite-body.txt", context),
+    message = emails.message(
+        "liaison/emails/invite",
+        context,
         from_email=from_address(organiser),
         to=[formataddr((recipient.name, recipient.email))],
         reply_to=[formataddr((organiser.name, organiser.email))],
@@ -465,8 +498,7 @@ def _send_all(meeting, people, pending):
         ).values_list("recipient_email", flat=True)
     }
     sent = 0
-    connection = get_connection()
-    try:
+    with emails.connection() as connection:
         for delivery, recipient in pending:
             if not _claim(delivery):
                 continue
@@ -482,30 +514,20 @@ def _send_all(meeting, people, pending):
                     update=recipient.email.lower() in invited_before,
                     removed=removed,
                 )
-                connection.open()  # once per run; nothing to send, no connection
-                message.send()
+                emails.send(message, connection)  # connects on the first e-mail only
             # SMTP refused, timed out, connection lost, a bad address...: logged and retried.
             except Exception as error:  # noqa: BLE001
                 _failed(delivery, error)
-                _reset(connection)  # the next e-mail reconnects rather than reuse a dead link
+                emails.reset(connection)  # the next e-mail reconnects, not on a dead link
                 continue
             InviteDelivery.objects.filter(pk=delivery.pk).update(
                 status=SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
             )
             sent += 1
-    finally:
-        _reset(connection)
     logger.info(
         "Invitations for meeting %s: %d of %d e-mail(s) sent", meeting.pk, sent, len(pending)
     )
     return sent
-
-
-def _reset(connection):
-    try:
-        connection.close()
-    except Exception:
-        logger.debug("Could not close the mail connection", exc_info=True)
 
 
 def _failed(delivery, error):

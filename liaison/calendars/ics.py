@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) for meetings: one event per meeting, one file per feed or invite.
 
-Pure builders, no views. What a reader of the file learns is
-decided here, in one place, by the *audience*:
+Pure builders, no views. What a reader of the file learns follows from the *audience*
+(``liaison.visibility.Audience``, where who gets which audience is decided):
 
 ============  ===================================================================================
 PUBLIC        Public page downloads and public feeds; public meetings only (anything else raises
@@ -61,7 +61,6 @@ back with icalendar, vobject and ical.js. VTIMEZONEs are cached per zone and yea
 
 import dataclasses
 import datetime
-import enum
 import functools
 import re
 import urllib.parse
@@ -72,7 +71,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
-from liaison.models import AgendaItem, Meeting
+from liaison.meetings.models import AgendaItem, Meeting
+from liaison.visibility import Audience
 
 __all__ = [
     "PREFETCH",
@@ -98,23 +98,11 @@ SELECT_RELATED = ("organiser",)
 METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 
 
-class Audience(enum.Enum):
-    PUBLIC = "public"
-    MEMBERS = "members"
-    INVITEE = "invitee"
-    DELEGATION = "delegation"
-
-
-# Which meetings each audience may be shown at all: the one place confidentiality is decided.
-ALLOWED_VISIBILITY = {
-    Audience.PUBLIC: {Meeting.Visibility.PUBLIC},
-    Audience.MEMBERS: {Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS},
-    Audience.INVITEE: set(Meeting.Visibility),
-    Audience.DELEGATION: set(Meeting.Visibility),
-}
-SHOWS_ORGANISER = {Audience.MEMBERS, Audience.INVITEE, Audience.DELEGATION}
-SHOWS_PEOPLE = {Audience.INVITEE, Audience.DELEGATION}  # attendees and join link
-SHOWS_CONFIDENTIAL = {Audience.DELEGATION}  # objectives, confidential items, asks
+# What each audience may be shown is decided in liaison.visibility (Audience).
+ALLOWED_VISIBILITY = {audience: audience.meeting_visibilities for audience in Audience}
+SHOWS_ORGANISER = {audience for audience in Audience if audience.sees_organiser}
+SHOWS_PEOPLE = {audience for audience in Audience if audience.sees_people}
+SHOWS_CONFIDENTIAL = {audience for audience in Audience if audience.sees_confidential}
 
 STATUS = {
     Meeting.Status.PLANNED: "TENTATIVE",

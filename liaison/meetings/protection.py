@@ -3,8 +3,8 @@
 Meetings link to regulators, contacts and positions through many-to-many tables, which
 Django would empty silently when one of those is deleted. `dependants` says what still uses
 an object; the admin hooks refuse such deletes with that sentence, and the pre_delete
-signals refuse them everywhere else (shell, bulk actions, scripts). Likewise a meeting whose
-invitations are in people's calendars: it is cancelled first, so they hear of it.
+signals refuse them everywhere else (shell, bulk actions, scripts). A meeting whose invitations
+are in people's calendars is guarded the same way by liaison.calendars.invitations.
 """
 
 from django.db.models import ProtectedError
@@ -12,14 +12,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from advocacy.models import PositionPage
-from liaison.models import (
-    AgendaItem,
-    Contact,
-    InviteDelivery,
-    Meeting,
-    Organisation,
-    Regulator,
-)
+from liaison.meetings.models import AgendaItem, Contact, Meeting, Organisation, Regulator
 
 
 def _count(n, noun):
@@ -41,36 +34,10 @@ def dependants(obj):
         parts = [_count(Meeting.objects.filter(attendees=obj).count(), "meeting")]
     elif isinstance(obj, PositionPage):
         parts = [_count(AgendaItem.objects.filter(cited_positions=obj).count(), "agenda item")]
-    elif isinstance(obj, Meeting):
-        return invited_meeting(obj)
     used = [p for p in parts if not p.startswith("0 ")]
     if not used:
         return None
     return f"“{obj}” cannot be deleted: {' and '.join(used)} refer to it."
-
-
-def invited_meeting(meeting):
-    """A meeting whose invitations went out and was not cancelled is in its invitees'
-    calendars: deleting it would leave it there for ever, so it must be cancelled first
-    (which sends them a CANCEL)."""
-    if meeting.status not in (Meeting.Status.CONFIRMED, Meeting.Status.POSTPONED):
-        return None
-    invited = (
-        meeting.deliveries.filter(
-            method=InviteDelivery.Method.REQUEST, status=InviteDelivery.Status.SENT
-        )
-        .values("recipient_email")
-        .distinct()
-        .count()
-    )
-    if not invited:
-        return None
-    people = "1 person" if invited == 1 else f"{invited} people"
-    return (
-        f"“{meeting}” cannot be deleted: {people} received its invitation and would keep it "
-        "in their calendar. Cancel the meeting first (they are sent a cancellation), then "
-        "delete it."
-    )
 
 
 def page_dependants(page):
@@ -88,10 +55,9 @@ def page_dependants(page):
     )
 
 
-@receiver(pre_delete, sender=Regulator)
-@receiver(pre_delete, sender=Contact)
-@receiver(pre_delete, sender=PositionPage)
-@receiver(pre_delete, sender=Meeting)
+@receiver(pre_delete, sender=Regulator, dispatch_uid="liaison.protection.regulator")
+@receiver(pre_delete, sender=Contact, dispatch_uid="liaison.protection.contact")
+@receiver(pre_delete, sender=PositionPage, dispatch_uid="liaison.protection.position")
 def refuse_to_orphan_meetings(sender, instance, **kwargs):
     reason = dependants(instance)
     if reason:

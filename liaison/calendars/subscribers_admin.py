@@ -1,6 +1,6 @@
 """Admin for calendar subscribers: the Secretariat (liaison.view_subscriber) sees who follows
 the public meetings, searches and filters them, and revokes their feed addresses or deletes
-them. Subscribers sign themselves up (liaison.subscriptions); nobody adds them here, and the
+them. Subscribers sign themselves up (liaison.calendars.subscriptions); nobody adds them here, and the
 e-mail address is not editable, since only its owner can confirm a new one."""
 
 import django_filters
@@ -11,16 +11,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
-from liaison import feeds
-from liaison.admin_views import CleanSpreadsheetMixin
-from liaison.forms import CheckedFilterSet
-from liaison.models import Subscriber
+from liaison.calendars import feeds
+from liaison.calendars.models import Subscriber
+from liaison.meetings.admin_views import CleanSpreadsheetMixin
+from liaison.meetings.forms import CheckedFilterSet
 
 
 def subscribers_with_feed_use():
@@ -146,8 +145,3 @@ class SubscriberViewSet(ModelViewSet):
                 "page_title": f"Revoke the calendar address of {subscriber}",
             },
         )
-
-
-@hooks.register("register_admin_viewset")
-def register_subscribers():
-    return SubscriberViewSet("subscribers")

@@ -1,0 +1,96 @@
+"""What calendars keep: stakeholder subscribers, feed tokens and the invitation delivery log."""
+
+from django.conf import settings
+from django.db import models
+
+from liaison.meetings.models import Meeting, Regulator
+
+
+class Subscriber(models.Model):
+    """A stakeholder who follows public meetings in their own calendar (double opt-in)."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    all_regulators = models.BooleanField(
+        default=True, help_text="All public meetings, or only those with the chosen regulators."
+    )
+    regulators = models.ManyToManyField(Regulator, blank=True, related_name="subscribers")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class FeedToken(models.Model):
+    """The secret in a personal calendar feed address. Only a SHA-256 hash of it is stored;
+    it belongs to a staff user or to a subscriber, and can be revoked or rotated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="feed_tokens",
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="feed_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True) ^ models.Q(subscriber__isnull=True),
+                name="feed_token_has_one_holder",
+            )
+        ]
+
+    def __str__(self):
+        return f"Feed token of {self.user or self.subscriber}"
+
+
+class InviteDelivery(models.Model):
+    """One calendar invitation (iTIP REQUEST or CANCEL) to one recipient for one version
+    (sequence) of a meeting: the delivery log, and the guard against sending it twice."""
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "Invitation or update"
+        CANCEL = "CANCEL", "Cancellation"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="deliveries")
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    sequence = models.PositiveIntegerField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "invite deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient_email", "sequence", "method"],
+                name="one_delivery_per_recipient_and_version",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.method} #{self.sequence} of {self.meeting} to {self.recipient_email}"

@@ -1,0 +1,479 @@
+"""The directory (regulators, organisations, contacts), meetings, their agenda and actions."""
+
+import uuid
+import zoneinfo
+from datetime import UTC
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import BaseLogEntry, Orderable
+from wagtail.models.audit_log import ModelLogEntryManager
+from wagtail.search import index
+
+from advocacy.models import Jurisdiction, PositionPage
+
+
+def time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a known IANA time zone.") from None
+
+
+class Regulator(index.Indexed, models.Model):
+    """A regulatory agency (or an office of one) the society meets."""
+
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=30, help_text="As delegates say it, e.g. FDA CBER.")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="regulators"
+    )
+    website = models.URLField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="Meetings with this regulator default to this zone.",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("acronym")]),
+        FieldRowPanel([FieldPanel("jurisdiction"), FieldPanel("time_zone")]),
+        FieldPanel("website"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("acronym"),
+        index.AutocompleteField("name"),
+        index.AutocompleteField("acronym"),
+    ]
+
+    class Meta:
+        ordering = ["acronym"]
+
+    def __str__(self):
+        return self.acronym
+
+
+class Organisation(index.Indexed, models.Model):
+    """A stakeholder or member organisation: a company, a patient group, a society."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Member organisation"
+        STAKEHOLDER = "stakeholder", "Stakeholder"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STAKEHOLDER)
+    website = models.URLField(blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("kind")]), FieldPanel("website")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(index.Indexed, models.Model):
+    """A person outside the society's staff: at a regulator or at an organisation."""
+
+    name = models.CharField(max_length=200)
+    job_title = models.CharField("title", max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    regulator = models.ForeignKey(
+        Regulator, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("job_title")]),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        MultiFieldPanel(
+            [FieldPanel("regulator"), FieldPanel("organisation")],
+            heading="Works at",
+            help_text="A regulator or an organisation, not both.",
+        ),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("email"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(regulator__isnull=True) | models.Q(organisation__isnull=True),
+                name="contact_works_at_one_place",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.regulator_id and self.organisation_id:
+            raise ValidationError("A contact works at a regulator or an organisation, not both.")
+
+    @property
+    def affiliation(self):
+        return self.regulator or self.organisation
+
+
+class MeetingQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(visibility=Meeting.Visibility.PUBLIC)
+
+    def upcoming(self, at=None):
+        return self.filter(ends_at__gte=at or timezone.now())
+
+    def past(self, at=None):
+        return self.filter(ends_at__lt=at or timezone.now())
+
+    def visible_to(self, user):
+        """The meetings `user` may see (liaison.visibility decides)."""
+        from liaison import visibility
+
+        return visibility.meetings_visible_to(user, self)
+
+    def changeable_by(self, user):
+        from liaison import visibility
+
+        return visibility.meetings_changeable_by(user, self)
+
+
+class Meeting(index.Indexed, ClusterableModel):
+    """A meeting with one or more regulators: the society's record of what was said."""
+
+    class Kind(models.TextChoices):
+        LIAISON = "liaison", "Liaison meeting"
+        WORKING_CALL = "call", "Working call"
+        SUMMIT = "summit", "Summit"
+        WORKSHOP = "workshop", "Workshop"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CONFIRMED = "confirmed", "Confirmed"
+        HELD = "held", "Held"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        MEMBERS = "members", "Members only"
+        CONFIDENTIAL = "confidential", "Confidential"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=255)
+    regulators = ParentalManyToManyField(Regulator, related_name="meetings")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LIAISON)
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="Start and end are entered in this zone.",
+    )
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField(db_index=True)
+    location = models.CharField(max_length=255, blank=True)
+    join_url = models.URLField("online join link", max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organised_meetings",
+    )
+    delegation = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="delegated_meetings"
+    )
+    attendees = ParentalManyToManyField(
+        Contact, blank=True, related_name="meetings", verbose_name="external attendees"
+    )
+    objectives = models.TextField(blank=True)
+    public_summary = models.TextField(
+        blank=True, help_text="Shown on the public site after the meeting (public meetings)."
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Rises whenever time, place or status change."
+    )
+    reminded_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The start time the delegation was last reminded of (one reminder per date).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.AutocompleteField("title"),
+        index.SearchField("objectives"),
+        index.SearchField("location"),
+        index.FilterField("status"),
+        index.FilterField("visibility"),
+        index.FilterField("starts_at"),
+        # visible_to() limits confidential meetings to their delegation by id.
+        index.FilterField("id"),
+    ]
+
+    class Meta:
+        ordering = ["-starts_at"]
+        permissions = [("change_any_meeting", "Manage every meeting, confidential ones too")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    # Changes that calendar clients must see as an update of the same event.
+    CALENDAR_FIELDS = ("starts_at", "ends_at", "time_zone", "location", "join_url", "status")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            before = (
+                Meeting.objects.filter(pk=self.pk)
+                .values("sequence", "reminded_for", *self.CALENDAR_FIELDS)
+                .first()
+            )
+            if before:
+                # This object may have been loaded before a reminder went out or another
+                # save raised the sequence: keep the stored values, never go back.
+                self.reminded_for = before["reminded_for"]
+                self.sequence = before["sequence"]
+                if any(before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
+                    self.sequence += 1
+        super().save(*args, **kwargs)
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self):
+        return self.ends_at.astimezone(self.zone)
+
+    def when_local(self):
+        """e.g. "Wed 10 Jun 2026, 09:00–11:30 EDT": wall-clock time in the meeting's zone."""
+        start, end = self.local_start, self.local_end
+        same_day = start.date() == end.date()
+        until = f"{end:%H:%M}" if same_day else f"{end:%a %-d %b %Y, %H:%M}"
+        return f"{start:%a %-d %b %Y, %H:%M}–{until} {end.tzname()}"
+
+    def when_utc(self):
+        start, end = self.starts_at.astimezone(UTC), self.ends_at.astimezone(UTC)
+        until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%-d %b %Y, %H:%M}"
+        return f"{start:%-d %b %Y, %H:%M}–{until} UTC"
+
+    def regulator_names(self):
+        return ", ".join(r.acronym for r in self.regulators.all())
+
+    @property
+    def duration_minutes(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def is_public(self):
+        return self.visibility == self.Visibility.PUBLIC
+
+    def carried_forward_actions(self, for_user):
+        """Open actions from earlier meetings with any of this meeting's regulators that
+        `for_user` may see (a user, or visibility.SHARED for a document the whole delegation
+        reads)."""
+        from liaison import visibility
+
+        return visibility.carried_forward_actions(self, for_user)
+
+
+class AgendaItem(ClusterableModel, Orderable):
+    """One item on a meeting's agenda: what we ask, why, and what the regulator answered."""
+
+    meeting = ParentalKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(max_length=255)
+    duration_minutes = models.PositiveSmallIntegerField(default=15)
+    presenter = models.CharField(max_length=200, blank=True)
+    ask = models.TextField("the ask", blank=True, help_text="What we want from the regulator.")
+    background = models.TextField(blank=True)
+    talking_points = models.TextField(blank=True)
+    cited_positions = ParentalManyToManyField(
+        PositionPage, blank=True, related_name="agenda_items"
+    )
+    confidential = models.BooleanField(
+        default=False, help_text="Never shown outside the delegation and the Secretariat."
+    )
+    decision = models.TextField(blank=True)
+    regulator_response = models.TextField(blank=True)
+    outcome_notes = models.TextField("notes", blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("title"), FieldPanel("duration_minutes")]),
+        FieldRowPanel([FieldPanel("presenter"), FieldPanel("confidential")]),
+        FieldPanel("ask"),
+        FieldPanel("background"),
+        FieldPanel("talking_points"),
+        FieldPanel("cited_positions"),
+        MultiFieldPanel(
+            [
+                FieldPanel("regulator_response"),
+                FieldPanel("decision"),
+                FieldPanel("outcome_notes"),
+            ],
+            heading="Outcome (after the meeting)",
+        ),
+    ]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS])
+
+    def overdue(self, on=None):
+        return self.open().filter(due_date__lt=on or timezone.localdate())
+
+    def visible_to(self, user):
+        """The actions `user` may see (liaison.visibility decides)."""
+        from liaison import visibility
+
+        return visibility.actions_visible_to(user, self)
+
+    def changeable_by(self, user):
+        from liaison import visibility
+
+        return visibility.actions_changeable_by(user, self)
+
+
+class ActionItem(models.Model):
+    """A follow-up agreed at a meeting, owned by a person, an organisation or a regulator."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaison_actions",
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    owner_regulator = models.ForeignKey(
+        Regulator, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    completion_note = models.TextField(blank=True)
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            # Keep the reminder claim the daily job may have made since this was loaded.
+            stored = ActionItem.objects.filter(pk=self.pk).values_list("reminded_on", flat=True)
+            self.reminded_on = next(iter(stored), self.reminded_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def owner_name(self):
+        if self.owner_id:
+            return self.owner.get_full_name() or self.owner.get_username()
+        return str(self.owner_organisation or self.owner_regulator or "")
+
+    def is_overdue(self, today=None):
+        return (
+            self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
+            and self.due_date is not None
+            and self.due_date < (today or timezone.localdate())
+        )
+
+    def clean(self):
+        super().clean()
+        owners = [self.owner_id, self.owner_organisation_id, self.owner_regulator_id]
+        if sum(1 for o in owners if o) != 1:
+            raise ValidationError(
+                "Give the action one owner: a person, an organisation or a regulator."
+            )
+        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError({"agenda_item": "Choose an item from this meeting's agenda."})
+        if self.status == self.Status.DONE and not self.completed_on:
+            self.completed_on = timezone.localdate()
+
+
+class LiaisonLogEntryManager(ModelLogEntryManager):
+    def viewable_by_user(self, user):
+        # Not super(): Wagtail caches the content types a user may see on the user object,
+        # computed for whichever log model asks first, which would hide these entries.
+        from liaison import visibility
+
+        return visibility.log_entries_visible_to(user, self.all())
+
+
+class LiaisonLogEntry(BaseLogEntry):
+    """The history (Wagtail's log) of meetings and actions. An entry carries the title of its
+    object at the time, so it is shown only to those who may see the meeting."""
+
+    object_id = models.CharField(max_length=255, blank=False, db_index=True)
+
+    objects = LiaisonLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = "meeting history entry"
+        verbose_name_plural = "meeting history entries"
+
+    def __str__(self):
+        return f"LiaisonLogEntry {self.pk}: {self.action!r} on {self.object_verbose_name} {self.object_id}"

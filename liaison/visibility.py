@@ -1,0 +1,365 @@
+"""Who may see, change and receive what in liaison: the one place that decides.
+
+The rule, in full:
+
+- **The Secretariat** (permission ``liaison.change_any_meeting``) and superusers see and change
+  every meeting and every action.
+- **Everyone else** needs ``liaison.view_meeting`` to see meetings at all. They see public and
+  members-only meetings; a **confidential** meeting only when they are on its delegation.
+- A meeting is **changed** by its delegation (and the Secretariat).
+- An **action** is seen by whoever may see its meeting, and changed by the meeting's
+  delegation and by its owner. Only someone who may see the meeting can own one of its actions,
+  so an owner never meets a meeting they may not see (``may_own_action``).
+- Deliveries of invitations, briefings and history entries of a meeting or an action are as
+  visible as the meeting.
+- **Documents and calendars** show a meeting to a reader through an *audience* (``Audience``):
+  PUBLIC (anyone), MEMBERS (staff who may see it), INVITEE (external attendees) or DELEGATION
+  (its delegation and the Secretariat: everything, confidential agenda items and asks too).
+  ``audience_for`` picks it for a staff user, ``recipient_audience`` for an invitation.
+- **Carried-forward actions and earlier meetings** shown with a meeting: those of earlier
+  meetings the reader may see. A document the whole delegation shares (``SHARED``) leaves out
+  earlier confidential meetings, since not every delegate need have been on them.
+
+Views, tasks, feeds, choosers, exports, panels and builders ask these functions and queryset
+methods (``Meeting.objects.visible_to(user)`` and ``ActionItem.objects.visible_to(user)`` call
+``meetings_visible_to`` and ``actions_visible_to`` here); none of them re-derives the rule.
+"""
+
+import enum
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
+
+from liaison.meetings.models import ActionItem, Meeting
+
+CONFIDENTIAL = Meeting.Visibility.CONFIDENTIAL
+MANAGE_ALL = "change_any_meeting"
+VIEW = "view_meeting"
+
+
+class Audience(enum.Enum):
+    """What a reader is shown of a meeting (see the module docstring)."""
+
+    PUBLIC = "public"
+    MEMBERS = "members"
+    INVITEE = "invitee"
+    DELEGATION = "delegation"
+
+    @property
+    def meeting_visibilities(self):
+        """The meetings this audience may be shown at all."""
+        if self is Audience.PUBLIC:
+            return {Meeting.Visibility.PUBLIC}
+        if self is Audience.MEMBERS:
+            return {Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS}
+        return set(Meeting.Visibility)
+
+    @property
+    def sees_organiser(self):
+        return self is not Audience.PUBLIC
+
+    @property
+    def sees_people(self):
+        """Attendees and the join link."""
+        return self in (Audience.INVITEE, Audience.DELEGATION)
+
+    @property
+    def sees_confidential(self):
+        """Objectives, confidential agenda items and the asks."""
+        return self is Audience.DELEGATION
+
+
+# A reader that stands for a document shared by the whole delegation of a meeting.
+SHARED = "every delegate"
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def manages_all_meetings(user):
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm(f"liaison.{MANAGE_ALL}"))
+    )
+
+
+def may_view_meetings(user):
+    """May ``user`` see meetings at all (the Liaison menu, a personal calendar feed)?"""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(f"liaison.{VIEW}"))
+
+
+def _may_view(manages_all, views, on_delegation, meeting):
+    """The rule for one meeting, from three facts about the user (see the docstring)."""
+    if manages_all:
+        return True
+    return views and (on_delegation or meeting.visibility != CONFIDENTIAL)
+
+
+def is_on_delegation(user, meeting):
+    if not user.is_authenticated:
+        return False
+    return Meeting.delegation.through.objects.filter(meeting_id=meeting.pk, user=user).exists()
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+def meetings_visible_to(user, meetings=None):
+    """The meetings of ``meetings`` (all by default) that ``user`` may see."""
+    meetings = Meeting.objects.all() if meetings is None else meetings
+    if manages_all_meetings(user):
+        return meetings
+    if not may_view_meetings(user):
+        return meetings.none()
+    # A subquery, not a join on the delegation: no duplicate rows to remove with DISTINCT,
+    # and a filter on fields the search backends can apply (search_fields).
+    on_delegation = Meeting.delegation.through.objects.filter(user=user)
+    return meetings.filter(
+        ~Q(visibility=CONFIDENTIAL) | Q(pk__in=on_delegation.values("meeting_id"))
+    )
+
+
+def meetings_changeable_by(user, meetings=None):
+    meetings = Meeting.objects.all() if meetings is None else meetings
+    if manages_all_meetings(user):
+        return meetings
+    if not may_view_meetings(user):
+        return meetings.none()
+    on_delegation = Meeting.delegation.through.objects.filter(user=user)
+    return meetings.filter(pk__in=on_delegation.values("meeting_id"))
+
+
+def may_view_meeting(user, meeting):
+    if not user.is_authenticated:
+        return False
+    return _may_view(
+        manages_all_meetings(user),
+        may_view_meetings(user),
+        meeting.visibility == CONFIDENTIAL and is_on_delegation(user, meeting),
+        meeting,
+    )
+
+
+def may_change_meeting(user, meeting):
+    if manages_all_meetings(user):
+        return True
+    return may_view_meetings(user) and is_on_delegation(user, meeting)
+
+
+def may_delete_meeting(user, meeting):
+    """Deleting a meeting is the Secretariat's (with the model permission to delete)."""
+    return manages_all_meetings(user) and user.has_perm("liaison.delete_meeting")
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+def actions_visible_to(user, actions=None):
+    actions = ActionItem.objects.all() if actions is None else actions
+    if manages_all_meetings(user):
+        return actions
+    return actions.filter(meeting__in=meetings_visible_to(user).values("pk"))
+
+
+def actions_changeable_by(user, actions=None):
+    """Actions of the meetings ``user`` may change, and the actions they own (of meetings they
+    may see: an owner dropped from a confidential meeting's delegation loses it)."""
+    actions = ActionItem.objects.all() if actions is None else actions
+    if manages_all_meetings(user):
+        return actions
+    if not user.is_authenticated:
+        return actions.none()
+    changeable = meetings_changeable_by(user).values("pk")
+    visible = meetings_visible_to(user).values("pk")
+    return actions.filter(Q(meeting__in=changeable) | Q(owner=user, meeting__in=visible))
+
+
+def may_view_action(user, action):
+    return may_view_meeting(user, action.meeting)
+
+
+def may_change_action(user, action):
+    if may_change_meeting(user, action.meeting):
+        return True
+    return action.owner_id == user.pk and may_view_meeting(user, action.meeting)
+
+
+def may_own_action(user, meeting):
+    """An action is owned only by someone who may see its meeting: owning one tells its owner
+    what it is about (reminders, the dashboard, the register)."""
+    return user.is_active and may_view_meeting(user, meeting)
+
+
+def of_visible_meetings(user, queryset, field="meeting"):
+    """Rows of ``queryset`` (invitation deliveries, briefings...) whose meeting, through
+    ``field``, ``user`` may see."""
+    if manages_all_meetings(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": meetings_visible_to(user).values("pk")})
+
+
+def log_entries_visible_to(user, entries):
+    """History entries (Wagtail's log) of meetings and actions ``user`` may see. Each entry
+    carries the title of its object at the time, so an entry is as secret as its object."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if manages_all_meetings(user):
+        return entries
+    as_text = CharField()
+    types = ContentType.objects.get_for_models(Meeting, ActionItem)
+    meetings = meetings_visible_to(user).annotate(key=Cast("pk", as_text)).values("key")
+    visible = Q(content_type=types[Meeting], object_id__in=meetings)
+    if user.has_perm("liaison.view_actionitem"):
+        actions = actions_visible_to(user).annotate(key=Cast("pk", as_text)).values("key")
+        visible |= Q(content_type=types[ActionItem], object_id__in=actions)
+    return entries.filter(visible)
+
+
+# --- what comes with a meeting: earlier meetings, carried-forward actions ---------------------
+
+
+def _earlier(meeting):
+    regulators = Meeting.regulators.through.objects.filter(meeting_id=meeting.pk)
+    return Meeting.objects.filter(
+        pk__in=Meeting.regulators.through.objects.filter(
+            regulator_id__in=regulators.values("regulator_id")
+        ).values("meeting_id"),
+        starts_at__lt=meeting.starts_at,
+    ).exclude(pk=meeting.pk)
+
+
+def _open_actions_of(meetings):
+    return (
+        ActionItem.objects.open()
+        .filter(meeting__in=meetings.values("pk"))
+        .select_related("meeting", "owner", "owner_organisation", "owner_regulator")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
+    )
+
+
+def earlier_meetings(meeting, reader):
+    """Earlier meetings with any of ``meeting``'s regulators that ``reader`` may see: a user,
+    or ``SHARED`` for a document the whole delegation reads (no confidential ones)."""
+    if reader is SHARED:
+        return _earlier(meeting).exclude(visibility=CONFIDENTIAL)
+    return meetings_visible_to(reader, _earlier(meeting))
+
+
+def carried_forward_actions(meeting, reader):
+    """Open actions from earlier meetings with any of ``meeting``'s regulators, as far as
+    ``reader`` (a user, or ``SHARED``) may see those meetings; soonest due first."""
+    return _open_actions_of(earlier_meetings(meeting, reader))
+
+
+def carried_forward_actions_for(meeting, users):
+    """``carried_forward_actions`` for each of ``users`` (a dict by user id), in a fixed
+    number of queries however many users: for e-mails to a whole delegation."""
+    actions = list(_open_actions_of(_earlier(meeting)))
+    readers = Readers(users, {a.meeting_id for a in actions})
+    return {
+        user.pk: [a for a in actions if readers.may_view_meeting(user, a.meeting)]
+        for user in users
+    }
+
+
+# --- audiences ------------------------------------------------------------------------------
+
+
+def audience_for(user, meeting):
+    """The audience a staff user who may see ``meeting`` reads it as: DELEGATION for its
+    delegation and the Secretariat, MEMBERS for the others."""
+    if manages_all_meetings(user) or is_on_delegation(user, meeting):
+        return Audience.DELEGATION
+    return Audience.MEMBERS
+
+
+def feed_audiences(user):
+    """A function giving the audience of each meeting in ``user``'s personal feed (one query
+    for the meetings they are on the delegation of, however many meetings)."""
+    if manages_all_meetings(user):
+        return lambda meeting: Audience.DELEGATION
+    delegated = set(
+        Meeting.delegation.through.objects.filter(user=user).values_list("meeting_id", flat=True)
+    )
+    return lambda meeting: Audience.DELEGATION if meeting.pk in delegated else Audience.MEMBERS
+
+
+def recipient_audience(recipient_is_delegate):
+    """An invitation shows the delegation everything and external attendees what INVITEE
+    may see."""
+    return Audience.DELEGATION if recipient_is_delegate else Audience.INVITEE
+
+
+def has_confidential_content(meeting):
+    return meeting.visibility == CONFIDENTIAL or any(
+        item.confidential for item in meeting.agenda_items.all()
+    )
+
+
+def briefing_audience(kind, meeting):
+    """The audience a briefing of ``kind`` ("delegate", "pre-read", "record") is written for,
+    which is also the audience a user needs to read it."""
+    if kind == "delegate":
+        return Audience.DELEGATION
+    if kind == "record" and has_confidential_content(meeting):
+        return Audience.DELEGATION
+    return Audience.MEMBERS
+
+
+def may_read_briefing(user, meeting, kind):
+    """May ``user`` generate and download the ``kind`` briefing of ``meeting``?"""
+    if not user.has_perm("liaison.view_briefing") or not may_view_meeting(user, meeting):
+        return False
+    if briefing_audience(kind, meeting) is Audience.DELEGATION:
+        return audience_for(user, meeting) is Audience.DELEGATION
+    return True
+
+
+# --- many people at once --------------------------------------------------------------------
+
+
+class Readers:
+    """The same rule for many users and meetings at once, in three queries whatever their
+    number: for background jobs that decide per recipient (reminders)."""
+
+    def __init__(self, users, meeting_ids):
+        users = [u for u in users if u is not None]
+        ids = {u.pk for u in users}
+        User = get_user_model()
+        codenames = {
+            codename: Permission.objects.filter(
+                content_type__app_label="liaison", codename=codename
+            )
+            for codename in (MANAGE_ALL, VIEW)
+        }
+
+        def holders(codename):
+            perm = codenames[codename]
+            return set(
+                User.objects.filter(pk__in=ids, is_active=True)
+                .filter(
+                    Q(is_superuser=True)
+                    | Q(user_permissions__in=perm)
+                    | Q(groups__permissions__in=perm)
+                )
+                .values_list("pk", flat=True)
+            )
+
+        self.managers = holders(MANAGE_ALL)
+        self.viewers = holders(VIEW)
+        self.delegations = set(
+            Meeting.delegation.through.objects.filter(
+                meeting_id__in=set(meeting_ids), user_id__in=ids
+            ).values_list("meeting_id", "user_id")
+        )
+
+    def may_view_meeting(self, user, meeting):
+        return user is not None and _may_view(
+            user.pk in self.managers,
+            user.pk in self.viewers,
+            (meeting.pk, user.pk) in self.delegations,
+            meeting,
+        )
