@@ -13,14 +13,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 
 from advocacy.models import ConsultationResponsePage, PositionPage
-
-# The largest integer every database here stores (SQLite's and PostgreSQL's bigint).
-LARGEST = 2**63 - 1
-
-
-def is_storable_int(value):
-    digits = value[1:] if value.startswith("-") else value
-    return digits.isascii() and digits.isdigit() and abs(int(value)) <= LARGEST
+from cms.validators import LARGEST_ID, is_storable_int
 
 
 class CheckedFieldsFilter(FieldsFilter):
@@ -53,7 +46,7 @@ class CheckedPagination(WagtailPagination):
     def paginate_queryset(self, queryset, request, view=None):
         for name in ("offset", "limit"):
             value = request.GET.get(name, "0")
-            if value.isascii() and value.isdigit() and int(value) > LARGEST:
+            if value.isascii() and value.isdigit() and int(value) > LARGEST_ID:
                 raise BadRequestError(f"{name} is too large")
         return super().paginate_queryset(queryset, request, view)
 

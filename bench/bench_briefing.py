@@ -82,20 +82,20 @@ def baseline(meeting):
 
     doc = docx.Document()
     doc.add_heading(meeting.title, 0)
-    for line in (meeting.when_local(), meeting.when_utc(), meeting.location, meeting.join_url):
+    for line in (meeting.when_local, meeting.when_utc, meeting.location, meeting.join_url):
         doc.add_paragraph(line)
     doc.add_heading("Delegation and attendees", 1)
     people = doc.add_table(rows=1, cols=3)
     for cell, text in zip(people.rows[0].cells, ("Name", "Role", "Organisation"), strict=True):
         cell.text = text
-    for contact in meeting.attendees.all():
+    for contact in meeting.attendees:
         cells = people.add_row().cells
         cells[0].text, cells[1].text, cells[2].text = contact.name, contact.job_title, ""
     doc.add_heading("Objectives", 1)
     for line in meeting.objectives.split("\n"):
         doc.add_paragraph(line)
     doc.add_heading("Agenda", 1)
-    items = list(meeting.agenda_items.all())
+    items = list(meeting.items)
     table = doc.add_table(rows=1, cols=4)
     for cell, text in zip(
         table.rows[0].cells, ("Start", "Item", "Presenter", "Minutes"), strict=True
@@ -119,11 +119,11 @@ def baseline(meeting):
         for point in item.talking_points.split("\n"):
             doc.add_paragraph(point, style="List Number")
         doc.add_paragraph("Cited positions")
-        for position in item.cited_positions.all():
-            doc.add_paragraph(f"{position.title} ({position.policy_status}). {position.summary}")
+        for position in item.positions:
+            doc.add_paragraph(f"{position.title} ({position.status}). {position.summary}")
     doc.add_heading("Contacts", 1)
     contacts = doc.add_table(rows=1, cols=4)
-    for contact in meeting.attendees.all():
+    for contact in meeting.attendees:
         cells = contacts.add_row().cells
         cells[0].text, cells[2].text = contact.name, contact.email
     out = io.BytesIO()
@@ -143,6 +143,7 @@ def run(args, migrated):
     from django.test.utils import CaptureQueriesContext
 
     from advocacy.models import PositionPage
+    from liaison.briefings import data
     from liaison.briefings import document as briefing
     from liaison.models import Contact, Regulator
     from tests.factories import jurisdiction, make_position, make_position_index, make_user
@@ -178,7 +179,7 @@ def run(args, migrated):
 
     def queries(meeting):
         with CaptureQueriesContext(connection) as captured:
-            briefing.build(briefing.load(meeting.pk), "delegate")
+            briefing.build(data.load(meeting.pk), "delegate")
         return len(captured)
 
     small = make_meeting(50, regulator, positions, contacts, delegation, "Small meeting")
@@ -186,8 +187,8 @@ def run(args, migrated):
     queries(small)  # warm caches
     q_small, q_big = queries(small), queries(big)
 
-    loaded = briefing.load(big.pk)
-    load_s = median_s(lambda: briefing.load(big.pk), args.runs)
+    loaded = data.load(big.pk)
+    load_s = median_s(lambda: data.load(big.pk), args.runs)
     build_s = median_s(lambda: briefing.build(loaded, "delegate"), args.runs)
     base_s = median_s(lambda: baseline(loaded), args.runs)
     size = len(briefing.build(loaded, "delegate"))
@@ -208,13 +209,13 @@ def run(args, migrated):
 
     huge = make_meeting(2000, regulator, positions, contacts, delegation, "Huge meeting")
     start = time.perf_counter()
-    loaded = briefing.load(huge.pk)
+    loaded = data.load(huge.pk)
     mid = time.perf_counter()
-    data = briefing.build(loaded, "delegate")
+    body = briefing.build(loaded, "delegate")
     end = time.perf_counter()
     print(
         f"2,000 items: load {(mid - start) * 1000:.0f} ms, build {(end - mid) * 1000:.0f} ms, "
-        f"{len(data) / 1024:.0f} KiB; baseline build "
+        f"{len(body) / 1024:.0f} KiB; baseline build "
         f"{median_s(lambda: baseline(loaded), 1) * 1000:.0f} ms"
     )
 

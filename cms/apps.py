@@ -30,6 +30,9 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(point_site_at_base_url, sender=self)
+        from cms.emails import send_workflow_notices_through_our_mail
+
+        send_workflow_notices_through_our_mail()
         # Every many-to-many field in an admin form (meeting regulators and delegation,
         # position topics...) refuses ids too large for the database with a form error.
         from django.db.models import ManyToManyField

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from liaison.briefings import document
+from liaison.briefings import data, document
 from liaison.briefings.models import Briefing
 from liaison.calendars import invitations
 from liaison.meetings import reminders
@@ -55,16 +55,15 @@ def generate_briefing(briefing_id):
         return None
     record = Briefing.objects.select_related("requested_by").get(pk=briefing_id)
     try:
-        meeting = document.load(record.meeting_id)
-        data = document.build(
+        meeting = data.load(record.meeting_id, base_url=settings.BASE_URL)
+        body = document.build(
             meeting,
             record.audience,
             reader_zone=reader_zone(record.requested_by),
             organisation=settings.SITE_NAME,
-            base_url=settings.BASE_URL,
         )
         record.file.save(
-            document.download_filename(meeting, record.audience), ContentFile(data), save=False
+            document.download_filename(meeting, record.audience), ContentFile(body), save=False
         )
     except Exception as exc:
         logger.exception("Briefing %s failed", briefing_id)
@@ -77,7 +76,7 @@ def generate_briefing(briefing_id):
     Briefing.objects.filter(pk=briefing_id).update(
         status=Briefing.Status.READY,
         file=record.file.name,
-        content_hash=hashlib.sha256(data).hexdigest(),
+        content_hash=hashlib.sha256(body).hexdigest(),
         meeting_changed_at=meeting.updated_at,
         finished_at=timezone.now(),
     )

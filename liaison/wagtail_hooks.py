@@ -21,7 +21,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from liaison.briefings import admin as briefings_admin
 from liaison.calendars import feeds_admin, invitations, invitations_admin, subscribers_admin
 from liaison.meetings import admin as meetings_admin
-from liaison.meetings import dashboard
+from liaison.meetings import dashboard, views
 from liaison.meetings.checks import meeting_warnings
 from liaison.meetings.forms import MeetingForm
 from liaison.meetings.models import ActionItem, Meeting
@@ -125,6 +125,20 @@ def meeting_download_menu_item(model):
 @hooks.register("construct_homepage_panels")
 def add_liaison_panels(request, panels):
     panels.extend(dashboard.panels_for(request))
+
+
+# --- the public site ------------------------------------------------------------------------
+
+
+@hooks.register("advocacy_page_sections")
+def meetings_on_public_pages(request, page, place):
+    """Meetings on advocacy's pages (advocacy asks through this hook; it never imports us):
+    where a position was raised, and the next public meetings on the home page."""
+    if place == "position-page":
+        return views.meetings_raising(request, page)
+    if place == "home-page":
+        return views.upcoming_meetings(request)
+    return ""
 
 
 # --- after saving, before deleting -----------------------------------------------------------

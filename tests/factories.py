@@ -1,5 +1,6 @@
 """Plain helpers that build test data; one line per persona in permission tests."""
 
+import datetime
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -49,6 +50,24 @@ def make_position(index, *, topics=(), jurisdictions=(), live=True, **kwargs):
     position.jurisdictions = list(jurisdictions)
     index.add_child(instance=position)
     return publish(position) if live else position
+
+
+def make_response(index, **kwargs):
+    from advocacy.models import ConsultationResponsePage
+
+    kwargs.setdefault("title", "Comments on FDA potency guidance")
+    kwargs.setdefault("agency", "FDA CBER")
+    kwargs.setdefault("consultation_title", "Potency Assurance; Draft Guidance")
+    kwargs.setdefault("reference_id", "FDA-2023-D-5027")
+    kwargs.setdefault("summary", "We ask for assay matrices.")
+    kwargs.setdefault("submitted_on", datetime.date(2024, 3, 22))
+    topics = kwargs.pop("topics", [])
+    relies_on = kwargs.pop("relies_on", [])
+    response = ConsultationResponsePage(**kwargs)
+    response.topics = topics
+    response.relies_on = relies_on
+    index.add_child(instance=response)
+    return publish(response)
 
 
 def make_topic(name="Potency assays"):

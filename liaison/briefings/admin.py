@@ -19,6 +19,7 @@ from django_q.tasks import async_task
 from wagtail.admin.panels import Panel
 
 from liaison import visibility
+from liaison.briefings.document import download_filename
 from liaison.briefings.models import Briefing
 from liaison.meetings.models import Meeting
 
@@ -73,8 +74,6 @@ def download(request, briefing_id):
         raise Http404
     if briefing.status != Briefing.Status.READY or not briefing.file:
         raise Http404
-    from liaison.briefings.document import content_disposition, download_filename
-
     try:
         handle = briefing.file.open("rb")
     except OSError:
@@ -82,10 +81,9 @@ def download(request, briefing_id):
         raise Http404("The file of this briefing is missing; generate it again.") from None
     response = FileResponse(
         handle,
+        as_attachment=True,
+        filename=download_filename(briefing.meeting, briefing.audience),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = content_disposition(
-        download_filename(briefing.meeting, briefing.audience)
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -10,7 +10,6 @@ the raw token is shown once (in the address it goes in) and cannot be recovered 
 import datetime
 import hashlib
 import secrets
-import urllib.parse
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -21,10 +20,11 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from cms.validators import storable_id
 from liaison import visibility
 from liaison.calendars import ics as ical
 from liaison.calendars.models import FeedToken
@@ -167,18 +167,9 @@ def _member_url(meeting):
     )
 
 
-def _disposition(kind, filename):
-    """``inline`` or ``attachment`` with an ASCII ``filename`` and the UTF-8 ``filename*``
-    (RFC 6266)."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "calendar.ics"
-    ascii_name = ascii_name.replace("\\", "").replace('"', "")
-    quoted = urllib.parse.quote(filename, safe="")
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
-
-
 def _calendar_response(body, filename, *, kind="inline"):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = _disposition(kind, filename)
+    response["Content-Disposition"] = content_disposition_header(kind == "attachment", filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -259,7 +250,8 @@ def _regulator(key):
     confidential meetings is not announced, by acronym or by walking the ids."""
     announced = Regulator.objects.filter(pk__in=Meeting.objects.public().values("regulators"))
     if key.isascii() and key.isdigit():
-        regulator = announced.filter(pk=int(key)).first()
+        pk = storable_id(key)
+        regulator = None if pk is None else announced.filter(pk=pk).first()
     else:
         regulator = next(
             (

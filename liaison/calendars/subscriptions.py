@@ -23,13 +23,11 @@ record of requests, and a Subscriber row stands for an address, not for an e-mai
 import datetime
 import logging
 import time
-import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -41,6 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cms import emails
+from cms.validators import refuse_control_characters
 from liaison.calendars import feeds
 from liaison.calendars.models import Subscriber
 from liaison.meetings.forms import CheckedModelMultipleChoiceField
@@ -59,20 +58,6 @@ POSTS_PER_IP = 30  # any POST, valid or not: a bound on form hammering
 REQUESTS_PER_IP_WINDOW = 3600
 EMAILS_PER_ADDRESS = 3
 EMAILS_PER_ADDRESS_WINDOW = 24 * 3600
-
-# Characters that have no business in a name, an organisation or an address: C0/C1 controls
-# (including tab and newline: these are one-line fields), line and paragraph separators, and
-# the bidirectional overrides that can make text display as something else.
-BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def refuse_control_characters(value):
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") or char in BIDI_CONTROLS:
-            raise ValidationError(
-                "Please remove the control characters (such as tabs or line breaks).",
-                code="control_characters",
-            )
 
 
 def public_regulators(*also):

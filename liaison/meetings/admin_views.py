@@ -15,8 +15,8 @@ from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 
+from cms.validators import storable_id
 from liaison import visibility
-from liaison.meetings.forms import LARGEST_ID
 from liaison.meetings.models import ActionItem, Meeting, Regulator
 
 
@@ -186,8 +186,8 @@ class ChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
     """Wagtail's looks the ids up among all rows, and crashes on one that is not a number."""
 
     def get_objects(self, pks):
-        ids = [int(pk) for pk in pks if pk.isascii() and pk.isdigit() and int(pk) <= LARGEST_ID]
-        return visible_objects(self).filter(pk__in=ids)
+        ids = [storable_id(pk) for pk in pks]
+        return visible_objects(self).filter(pk__in=[pk for pk in ids if pk is not None])
 
 
 class ChooserViewSet(snippet_chooser.SnippetChooserViewSet):

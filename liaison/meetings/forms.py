@@ -5,12 +5,11 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
+from cms.validators import LARGEST_ID, refuse_control_characters_in_text
 from liaison.meetings.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
 
 TITLE_MAX = 255
 FIRST_YEAR, LAST_YEAR = 1950, 2200
-# The largest id every database here stores (SQLite's integer, PostgreSQL's bigint).
-LARGEST_ID = 2**63 - 1
 
 
 class StorableIdsMixin:
@@ -54,11 +53,6 @@ class CheckedFilterSet(WagtailFilterSet):
         return filter_class, params
 
 
-def reject_control_characters(value):
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value or ""):
-        raise ValidationError("Remove the invisible control characters from this text.")
-
-
 class MeetingForm(WagtailAdminModelForm):
     """Start and end are typed as wall-clock times in the meeting's own time zone."""
 
@@ -79,7 +73,7 @@ class MeetingForm(WagtailAdminModelForm):
             self.initial.setdefault("local_end", meeting.local_end.replace(tzinfo=None))
         for name in ("title", "location", "objectives", "public_summary"):
             if name in self.fields:
-                self.fields[name].validators.append(reject_control_characters)
+                self.fields[name].validators.append(refuse_control_characters_in_text)
 
     def clean(self):
         cleaned = super().clean()

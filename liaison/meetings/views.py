@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,4 +76,42 @@ def public_meeting(request, uuid):
             "canonical_url": settings.BASE_URL
             + reverse("liaison:public_meeting", args=[meeting.uuid]),
         },
+    )
+
+
+HOME_PAGE_MEETINGS = 3
+
+
+def meetings_raising(request, position):
+    """The public meetings at which ``position`` was (or will be) raised, for its page. Only
+    agenda items that are not confidential count: a confidential item must not reveal that
+    its meeting touched the position. Cancelled meetings raised nothing."""
+    raised = AgendaItem.objects.filter(
+        meeting=OuterRef("pk"), confidential=False, cited_positions=position
+    )
+    meetings = (
+        Meeting.objects.public()
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(Exists(raised))
+        .prefetch_related("regulators")
+        .order_by("-starts_at", "pk")
+    )
+    return render_to_string(
+        "liaison/public/position_meetings.html",
+        {"meetings": meetings, "now": timezone.now()},
+        request=request,
+    )
+
+
+def upcoming_meetings(request):
+    """The next few public meetings that are going ahead, for the home page."""
+    meetings = (
+        Meeting.objects.public()
+        .upcoming(at=timezone.now())
+        .exclude(status=Meeting.Status.CANCELLED)
+        .prefetch_related("regulators")
+        .order_by("starts_at", "pk")[:HOME_PAGE_MEETINGS]
+    )
+    return render_to_string(
+        "liaison/public/upcoming_meetings.html", {"meetings": meetings}, request=request
     )

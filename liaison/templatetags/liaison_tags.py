@@ -1,19 +1,15 @@
-"""Meeting times and public meeting lists for the public site. Advocacy templates load
-these tags to show meetings; advocacy's Python code never imports liaison."""
+"""Meeting times for the public site's liaison templates. (Advocacy's pages show meetings
+through the ``advocacy_page_sections`` hook that liaison/wagtail_hooks.py answers.)"""
 
 import datetime
 
 from django import template
-from django.db.models import Exists, OuterRef
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from django.utils.html import format_html
-
-from liaison.models import AgendaItem, Meeting
 
 register = template.Library()
 
 DAY = "D j F Y"
-HOME_PAGE_MEETINGS = 3
 
 
 def _iso_utc(moment):
@@ -68,34 +64,3 @@ def meeting_day(meeting):
         _iso_utc(meeting.starts_at),
         dateformat.format(meeting.local_start, "j F Y"),
     )
-
-
-@register.inclusion_tag("liaison/public/position_meetings.html")
-def meetings_raising(position):
-    """Public meetings at which `position` was (or will be) raised. Only agenda items that are
-    not confidential count: a confidential item must not reveal that its meeting touched the
-    position. Cancelled meetings raised nothing."""
-    raised = AgendaItem.objects.filter(
-        meeting=OuterRef("pk"), confidential=False, cited_positions=position
-    )
-    meetings = (
-        Meeting.objects.public()
-        .exclude(status=Meeting.Status.CANCELLED)
-        .filter(Exists(raised))
-        .prefetch_related("regulators")
-        .order_by("-starts_at", "pk")
-    )
-    return {"meetings": meetings, "now": timezone.now()}
-
-
-@register.inclusion_tag("liaison/public/upcoming_meetings.html")
-def upcoming_meetings():
-    """The next few public meetings that are going ahead, for the home page."""
-    meetings = (
-        Meeting.objects.public()
-        .upcoming(at=timezone.now())
-        .exclude(status=Meeting.Status.CANCELLED)
-        .prefetch_related("regulators")
-        .order_by("starts_at", "pk")[:HOME_PAGE_MEETINGS]
-    )
-    return {"meetings": meetings}

@@ -6,26 +6,17 @@ from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from advocacy.filters import clean_search_query
-from advocacy.models import ConsultationResponsePage, HomePage, ResponseIndexPage
-from tests.factories import jurisdiction, make_position, make_position_index, make_topic, publish
+from advocacy.models import HomePage, ResponseIndexPage
+from tests.factories import (
+    jurisdiction,
+    make_position,
+    make_position_index,
+    make_response,
+    make_topic,
+    publish,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def make_response(index, **kwargs):
-    kwargs.setdefault("title", "Comments on FDA potency guidance")
-    kwargs.setdefault("agency", "FDA CBER")
-    kwargs.setdefault("consultation_title", "Potency Assurance; Draft Guidance")
-    kwargs.setdefault("reference_id", "FDA-2023-D-5027")
-    kwargs.setdefault("summary", "We ask for assay matrices.")
-    kwargs.setdefault("submitted_on", datetime.date(2024, 3, 22))
-    topics = kwargs.pop("topics", [])
-    relies_on = kwargs.pop("relies_on", [])
-    response = ConsultationResponsePage(**kwargs)
-    response.topics = topics
-    response.relies_on = relies_on
-    index.add_child(instance=response)
-    return publish(response)
 
 
 class FeedTestCase(TestCase):

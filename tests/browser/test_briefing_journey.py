@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from liaison.models import AgendaItem
-from tests.browser.test_position_approval import sign_in
+from tests.browser.admin_session import sign_in
 from tests.factories import make_user
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.factories import make_meeting, make_regulator
 
 pytestmark = [
     pytest.mark.browser,

@@ -10,9 +10,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from liaison.models import ActionItem, Meeting
-from tests.browser.test_position_approval import sign_in, sign_out
+from tests.browser.admin_session import sign_in, sign_out
 from tests.factories import make_user
-from tests.liaison.test_meeting_admin import make_regulator
+from tests.liaison.factories import make_regulator
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from advocacy.models import HomePage, PositionIndexPage, PositionPage, Topic
-from tests.factories import PASSWORD, make_user
+from tests.browser.admin_session import sign_in, sign_out
+from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,21 +23,6 @@ SUMMARY = (
     "Duplicate assays delay access without adding safety."
 )
 SUBMIT = "Submit to Policy committee approval"
-
-
-def sign_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(base_url + "/admin/")
-
-
-def sign_out(page, first_name):
-    """Log out through the account menu at the foot of the admin sidebar."""
-    page.get_by_role("button", name=first_name, exact=True).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(re.compile(r"/admin/login/"))
 
 
 def feed_items(page, base_url):

@@ -8,7 +8,7 @@ import vobject
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.factories import make_meeting, make_regulator
 
 pytestmark = [
     pytest.mark.browser,

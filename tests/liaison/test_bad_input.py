@@ -10,9 +10,9 @@ from django.test import TestCase
 from liaison.calendars import subscriptions
 from liaison.models import Contact, InviteDelivery, Meeting, Subscriber
 from tests.factories import make_user
-from tests.liaison.test_meeting_admin import ADD_URL, LIST_URL, make_meeting, make_regulator
-from tests.liaison.test_meeting_admin import meeting_form as base_meeting_form
-from tests.liaison.test_subscriptions import SUBSCRIBE_URL, SubscriptionTestCase, link_to, path_of
+from tests.liaison.factories import ADD_URL, LIST_URL, make_meeting, make_regulator
+from tests.liaison.factories import meeting_form as base_meeting_form
+from tests.liaison.subscriptions import SUBSCRIBE_URL, SubscriptionTestCase, link_to, path_of
 
 HUGE = "99999999999999999999"  # more than SQLite and PostgreSQL integers hold
 CHOOSER = "/admin/snippets/choose/liaison"

@@ -1,6 +1,7 @@
-"""liaison.briefing: every document is reopened with python-docx and its package XML read
+"""liaison.briefings: every document is reopened with python-docx and its package XML read
 part by part (document, headers, footers, numbering, relationships, core properties)."""
 
+import dataclasses
 import datetime
 import io
 import re
@@ -12,10 +13,11 @@ from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from advocacy.models import PositionPage
+from liaison.briefings import data as briefing_data
 from liaison.briefings import document as briefing
 from liaison.models import ActionItem, AgendaItem, Contact, Meeting, Organisation
 from tests.factories import make_position, make_position_index, make_user
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.factories import make_meeting, make_regulator
 
 UTC = datetime.UTC
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -204,10 +206,10 @@ class BriefingData(TestCase):
             due_date=datetime.date(2026, 6, 20),
         )
 
-    def make(self, audience, **kwargs):
-        kwargs.setdefault("today", TODAY)
+    def make(self, audience, today=TODAY, **kwargs):
         kwargs.setdefault("organisation", "Cell Therapy Society")
-        return briefing.build(briefing.load(self.meeting.pk), audience, **kwargs)
+        loaded = briefing_data.load(self.meeting.pk, today=today)
+        return briefing.build(loaded, audience, **kwargs)
 
 
 class DelegateBriefingTests(BriefingData):
@@ -381,19 +383,24 @@ class DelegateBriefingTests(BriefingData):
         text = body_text(open_docx(self.make("delegate")))
         self.assertIn("⚠ Warning: The agenda runs 30 minutes past the end of the meeting.", text)
 
-    def test_load_takes_a_queryset_and_build_takes_any_meeting(self):
-        loaded = briefing.load(Meeting.objects.filter(pk=self.meeting.pk))
-        self.assertEqual(loaded.pk, self.meeting.pk)
+    def test_load_takes_a_pk_a_meeting_or_a_queryset(self):
         plain = Meeting.objects.get(pk=self.meeting.pk)
-        text = body_text(open_docx(briefing.build(plain, "delegate", today=TODAY)))
-        self.assertIn("CANARY-PUBLIC-TALK one", text)
-        self.assertIn("Send the CANARY-EARLIER data", text)
-        self.assertIn("CANARY-EARLIER item: Agreed to look.", text)
+        for meeting in (plain.pk, plain, Meeting.objects.filter(pk=plain.pk)):
+            loaded = briefing_data.load(meeting, today=TODAY)
+            self.assertEqual(loaded.pk, self.meeting.pk)
+            text = body_text(open_docx(briefing.build(loaded, "delegate")))
+            self.assertIn("CANARY-PUBLIC-TALK one", text)
+            self.assertIn("Send the CANARY-EARLIER data", text)
+            self.assertIn("CANARY-EARLIER item: Agreed to look.", text)
 
-    def test_build_runs_no_query_on_what_load_returns(self):
-        meeting = briefing.load(self.meeting.pk)
+    def test_build_runs_no_query_and_changes_nothing_it_is_given(self):
+        meeting = briefing_data.load(self.meeting.pk, today=TODAY)
+        before = dataclasses.asdict(meeting)
         with self.assertNumQueries(0):
-            briefing.build(meeting, briefing.Audience.DELEGATE, today=TODAY)
+            briefing.build(meeting, briefing.Audience.DELEGATE)
+        self.assertEqual(dataclasses.asdict(meeting), before)
+        with self.assertRaises(dataclasses.FrozenInstanceError):
+            meeting.title = "Changed"
 
 
 class PreReadTests(BriefingData):
@@ -507,12 +514,16 @@ class BadInputTests(TestCase):
             ask="Ask with NUL",
         )
         for audience in briefing.Audience:
-            loaded = briefing.load(meeting.pk)
+            loaded = briefing_data.load(meeting.pk)
             # NUL (on PostgreSQL) and lone surrogates cannot be stored; they can still come
             # from memory, so the builder must clean them.
-            loaded.title += "\x00 \ud800 lone"
-            loaded.agenda_items.all()[0].background += " \udc00 broken"
-            loaded.agenda_items.all()[0].ask += " \x00 here"
+            first = loaded.items[0]
+            first = dataclasses.replace(
+                first, background=first.background + " \udc00 broken", ask=first.ask + " \x00 here"
+            )
+            loaded = dataclasses.replace(
+                loaded, title=loaded.title + "\x00 \ud800 lone", items=(first, *loaded.items[1:])
+            )
             data = briefing.build(loaded, audience, organisation="Org\x0b")
             doc = open_docx(data)
             text = body_text(doc)
@@ -536,8 +547,9 @@ class BadInputTests(TestCase):
 
     def test_javascript_join_link_is_plain_text(self):
         meeting = make_meeting(self.regulator, title="M", join_url="https://ok.example/")
-        loaded = briefing.load(meeting.pk)
-        loaded.join_url = "javascript:alert(1)"
+        loaded = dataclasses.replace(
+            briefing_data.load(meeting.pk), join_url="javascript:alert(1)"
+        )
         doc = open_docx(briefing.build(loaded, "delegate"))
         self.assertIn("Join online: javascript:alert(1)", body_text(doc))
         self.assertEqual(list(doc.element.body.iter(f"{W}hyperlink")), [])
@@ -580,12 +592,12 @@ class QueryCountTests(TestCase):
         regulator = make_regulator()
         small = self.meeting_with(3, regulator, index)
         big = self.meeting_with(30, regulator, index)
-        briefing.build(briefing.load(small.pk), "delegate")  # warm caches (site root paths)
+        briefing.build(briefing_data.load(small.pk), "delegate")  # warm caches (site roots)
         counts = []
         for meeting in (small, big):
             for audience in briefing.Audience:
                 with CaptureQueriesContext(connection) as queries:
-                    briefing.build(briefing.load(meeting.pk), audience)
+                    briefing.build(briefing_data.load(meeting.pk), audience)
                 counts.append((audience, len(queries)))
         self.assertEqual(counts[:3], counts[3:])
         self.assertLessEqual(max(n for _, n in counts), 15)
@@ -600,26 +612,15 @@ class DownloadNameTests(SimpleTestCase):
             ends_at=datetime.datetime(2026, 6, 10, 15, tzinfo=UTC),
         )
 
-    def test_filename_and_content_disposition(self):
+    def test_filename(self):
         meeting = self.meeting('FDA "CBER" / OTP: 日本語 review 😀\\..')
         name = briefing.download_filename(meeting, "pre-read")
         self.assertEqual(name, "2026-06-10 FDA CBER OTP 日本語 review 😀 - pre-read.docx")
-        header = briefing.content_disposition(name)
-        self.assertEqual(
-            header,
-            'attachment; filename="2026-06-10 FDA CBER OTP review - pre-read.docx"; '
-            "filename*=UTF-8''2026-06-10%20FDA%20CBER%20OTP%20%E6%97%A5%E6%9C%AC%E8%AA%9E"
-            "%20review%20%F0%9F%98%80%20-%20pre-read.docx",
-        )
-        self.assertTrue(header.isascii())
 
     def test_header_injection_and_empty_titles(self):
-        header = briefing.content_disposition('a"\r\nSet-Cookie: x.docx')
-        self.assertNotIn("\r", header)
-        self.assertNotIn("\n", header)
-        self.assertEqual(header.count('"'), 2)
+        name = briefing.download_filename(self.meeting('a"\r\nSet-Cookie: x'), "record")
+        self.assertEqual(name, "2026-06-10 a Set-Cookie x - record.docx")
         self.assertEqual(
             briefing.download_filename(self.meeting("///"), "record"),
             "2026-06-10 meeting - record.docx",
         )
-        self.assertIn('filename="briefing.docx"', briefing.content_disposition("日本語"))

@@ -13,7 +13,7 @@ from django.test import TestCase
 
 from liaison.models import AgendaItem, Briefing
 from tests.factories import make_user
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.factories import make_meeting, make_regulator
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SECRET = "CANARY-secret-clinic-names"
@@ -57,7 +57,10 @@ class BriefingAdminTestCase(TestCase):
         download = self.client.get(f"/admin/liaison/briefings/{briefing.pk}/download/")
         self.assertEqual(download.status_code, 200)
         self.assertEqual(download["Content-Type"], DOCX)
-        self.assertIn("attachment;", download["Content-Disposition"])
+        self.assertRegex(
+            download["Content-Disposition"],
+            r'^attachment; filename="\d{4}-\d\d-\d\d [^"]+ - delegate\.docx"$',
+        )
         text = docx_text(b"".join(download.streaming_content))
         self.assertIn("Potency assays", text)
         self.assertIn(SECRET, text)

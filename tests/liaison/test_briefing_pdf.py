@@ -20,10 +20,11 @@ from django.conf import settings
 from django.test import SimpleTestCase, TestCase
 
 from advocacy.models import PositionPage
+from liaison.briefings import data as briefing_data
 from liaison.briefings import document as briefing
 from liaison.models import ActionItem, AgendaItem, Contact, Meeting
 from tests.factories import make_position, make_position_index, make_user
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.factories import make_meeting, make_regulator
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -166,7 +167,7 @@ class BriefingPdfTests(TestCase):
 
     def render(self, audience):
         data = briefing.build(
-            briefing.load(self.meeting.pk), audience, organisation="Cell Therapy Society"
+            briefing_data.load(self.meeting.pk), audience, organisation="Cell Therapy Society"
         )
         name = str(audience)
         pdf = to_pdf(data, self.folder, name)

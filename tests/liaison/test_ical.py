@@ -1,4 +1,4 @@
-"""liaison.ical: every file is read back by independent parsers (vobject, icalendar, ical.js)
+"""liaison.calendars.ics: every file is read back by independent parsers (vobject, icalendar, ical.js)
 and instants are compared in UTC, never as strings."""
 
 import datetime
@@ -7,16 +7,17 @@ import zoneinfo
 
 import icalendar
 import time_machine
-import vobject
 from django.contrib.auth.models import Permission
 from django.test import SimpleTestCase, TestCase
 
 from liaison.calendars import ics as ical
+from liaison.calendars import vtimezone
 from liaison.calendars.ics import Audience, Person
 from liaison.models import AgendaItem, Contact, Meeting
 from tests.factories import make_user
 from tests.js import icaljs
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.calendar_readers import read_vobject
+from tests.liaison.factories import make_meeting, make_regulator
 
 UTC = datetime.UTC
 
@@ -40,18 +41,6 @@ def everything():
 
 def unfolded(data):
     return data.decode("utf-8").replace("\r\n ", "")
-
-
-def read_vobject(data):
-    """The calendar as vobject reads it, validating it, with time zones from this file only.
-
-    vobject keeps the first VTIMEZONE it reads for a TZID in a process-wide table and uses
-    it for every later file naming that TZID, so it is emptied first."""
-    zones = vars(vobject.icalendar)["__tzidMap"]
-    utc_zone = zones["UTC"]
-    zones.clear()
-    zones["UTC"] = utc_zone
-    return vobject.readOne(data.decode("utf-8"), validate=True)
 
 
 def vevents(data):
@@ -160,7 +149,7 @@ class ZonesTestCase(TestCase):
                 )
                 for hour in range(24) if changes else [12]:
                     local = (day + datetime.timedelta(hours=hour)).astimezone(real)
-                    if ical._is_ambiguous(local):
+                    if vtimezone.is_ambiguous(local):
                         continue  # such times are written in UTC
                     offset = local.replace(tzinfo=from_file).utcoffset()
                     if offset != local.utcoffset():
@@ -643,7 +632,7 @@ class TextTestCase(SimpleTestCase):
         self.assertEqual(icaljs.parse(data)["events"], [])
 
     def test_vtimezone_is_available_as_an_icalendar_component(self):
-        component = ical.vtimezone("America/Toronto", 2041, 2041)
+        component = vtimezone.vtimezone("America/Toronto", 2041, 2041)
 
         zone = component.to_tz(lookup_tzid=False)
         self.assertEqual(str(component["TZID"]), "America/Toronto")

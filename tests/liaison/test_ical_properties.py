@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liaison.calendars import ics as ical
+from liaison.calendars import ics_writer
 from liaison.models import AgendaItem, Contact, Meeting, Regulator
-from tests.liaison.test_ical import read_vobject
+from tests.liaison.calendar_readers import read_vobject
 
 UTC = datetime.UTC
 
@@ -120,6 +121,6 @@ def test_any_text_gives_a_valid_file_that_carries_it_back(
     assert str(parsed.get("DESCRIPTION")) == description
     # icalendar leaves NAME and X-WR-CALNAME escaped (vUnknown): compare the escaped form.
     if line_of(title):
-        assert calendar["X-WR-CALNAME"].to_ical().decode() == ical._text(line_of(title))
+        assert calendar["X-WR-CALNAME"].to_ical().decode() == ics_writer._text(line_of(title))
     if people:
         assert [a.params.get("CN", "") for a in parsed["ATTENDEE"]] == names

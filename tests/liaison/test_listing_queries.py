@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from liaison.models import Regulator
 from tests.factories import make_user
 from tests.liaison import bulk
-from tests.liaison.test_meeting_admin import make_regulator
+from tests.liaison.factories import make_regulator
 
 FEW_MEETINGS, MANY_MEETINGS = 6, 120
 FEW_ACTIONS, MANY_ACTIONS = 6, 240

@@ -1,75 +1,15 @@
+"""The meeting snippet in the admin: the form, the sequence number, who may list, open and
+change meetings, the meeting chooser, and the action register."""
+
 import datetime
 
 from django.test import TestCase
-from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from liaison.models import Meeting, Regulator
-from tests.factories import jurisdiction, make_user
+from liaison.models import Meeting
+from tests.factories import make_user
+from tests.liaison.factories import ADD_URL, LIST_URL, make_meeting, make_regulator, meeting_form
 
 UTC = datetime.UTC
-ADD_URL = "/admin/snippets/liaison/meeting/add/"
-LIST_URL = "/admin/snippets/liaison/meeting/"
-
-
-def make_regulator(acronym="Health Canada BRDD", zone="America/Toronto"):
-    return Regulator.objects.create(
-        name=acronym, acronym=acronym, jurisdiction=jurisdiction("ca"), time_zone=zone
-    )
-
-
-def make_meeting(regulator, title="Annual Cell Therapy Liaison Meeting", delegation=(), **kw):
-    start = kw.pop("starts_at", datetime.datetime(2026, 6, 10, 13, tzinfo=UTC))
-    meeting = Meeting(
-        title=title,
-        time_zone=regulator.time_zone,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        **kw,
-    )
-    meeting.save()
-    meeting.regulators.set([regulator])
-    meeting.delegation.set(delegation)
-    meeting.save()
-    return meeting
-
-
-def meeting_form(regulator, **overrides):
-    data = {
-        "title": "Annual Cell Therapy Liaison Meeting",
-        "regulators": [regulator.pk],
-        "kind": "liaison",
-        "status": "planned",
-        "visibility": "members",
-        "time_zone": "America/Toronto",
-        "local_start": "2026-06-10 09:00",
-        "local_end": "2026-06-10 11:30",
-        "occurrence": "",
-        "location": "Ottawa, Holland Cross",
-        "join_url": "",
-        "objectives": "Agree next steps on potency.",
-        "public_summary": "",
-        "agenda_items": inline_formset(
-            [
-                {
-                    "title": "Potency assays",
-                    "duration_minutes": 30,
-                    "presenter": "Priya",
-                    "ask": "Accept matrices",
-                    "background": "",
-                    "talking_points": "",
-                    "confidential": False,
-                    "regulator_response": "",
-                    "decision": "",
-                    "outcome_notes": "",
-                },
-            ]
-        ),
-    }
-    data.update(overrides)
-    regulators = data.pop("regulators")
-    form = nested_form_data(data)
-    form["regulators"] = regulators
-    return form
 
 
 class MeetingFormTestCase(TestCase):
@@ -166,7 +106,11 @@ class SequenceTestCase(TestCase):
         self.assertEqual(meeting.sequence, start + 2)
 
 
-class MeetingPermissionsTestCase(TestCase):
+class MeetingAccessTestCase(TestCase):
+    """A public and a confidential meeting, and people on and off its delegation.
+
+    It has no tests of its own: the test cases below share its data, not its tests."""
+
     @classmethod
     def setUpTestData(cls):
         regulator = make_regulator()
@@ -182,6 +126,8 @@ class MeetingPermissionsTestCase(TestCase):
             delegation=[cls.delegate],
         )
 
+
+class MeetingPermissionsTestCase(MeetingAccessTestCase):
     def listing_titles(self, user):
         self.client.force_login(user)
         response = self.client.get(LIST_URL)
@@ -229,7 +175,7 @@ class MeetingPermissionsTestCase(TestCase):
         self.assertRedirects(response, f"/admin/login/?next={LIST_URL}")
 
 
-class MeetingChooserTestCase(MeetingPermissionsTestCase):
+class MeetingChooserTestCase(MeetingAccessTestCase):
     CHOOSE = "/admin/snippets/choose/liaison/meeting/"
 
     def test_the_chooser_lists_only_visible_meetings(self):
@@ -257,7 +203,7 @@ class MeetingChooserTestCase(MeetingPermissionsTestCase):
                 self.assertEqual(response.status_code, 200)
 
 
-class ActionRegisterTestCase(MeetingPermissionsTestCase):
+class ActionRegisterTestCase(MeetingAccessTestCase):
     LIST = "/admin/actions/"
 
     @classmethod

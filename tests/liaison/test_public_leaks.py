@@ -5,19 +5,13 @@ New public endpoints (calendar feeds, say) belong in SEED_URLS, so the walk star
 """
 
 import datetime
-import uuid
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import time_machine
-from django.test import TestCase
 
-from advocacy.models import HomePage, ResponseIndexPage
-from liaison.models import ActionItem, AgendaItem, Contact
-from tests.advocacy.test_feeds_and_api import make_response
-from tests.factories import make_position, make_position_index, make_user, publish
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.leaks import PlantedCanariesTestCase
 
 NOW = datetime.datetime(2026, 5, 1, 12, tzinfo=datetime.UTC)
 
@@ -53,10 +47,6 @@ MAX_PAGES = 500
 MIN_PAGES = 14
 
 
-def canary(label):
-    return f"canary{label}{uuid.uuid4().hex[:10]}"
-
-
 class LinkParser(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -81,101 +71,7 @@ def same_site_path(base, link):
 
 
 @time_machine.travel(NOW, tick=False)
-class PublicLeakTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.canaries = {}
-
-        def plant(label):
-            cls.canaries[label] = canary(label)
-            return cls.canaries[label]
-
-        index = make_position_index()
-        cls.position = make_position(index, title="Potency assurance")
-        cls.quiet_position = make_position(index, title="Vector shedding")
-        responses = publish(
-            HomePage.objects.get().add_child(
-                instance=ResponseIndexPage(title="Responses", slug="consultation-responses")
-            )
-        )
-        cls.response = make_response(responses, relies_on=[cls.position])
-
-        regulator = make_regulator()
-        delegate = make_user(
-            "Liaison delegates",
-            username=plant("username"),
-            first_name=plant("firstname"),
-            last_name=plant("lastname"),
-        )
-        organiser = make_user("Secretariat", first_name=plant("organiser"))
-        contact = Contact.objects.create(name=plant("attendee"), regulator=regulator)
-
-        cls.public = make_meeting(
-            regulator,
-            title="Summer liaison",
-            starts_at=datetime.datetime(2026, 6, 9, 13, tzinfo=datetime.UTC),
-            visibility="public",
-            delegation=[delegate],
-            join_url=f"https://{plant('joinurl')}.example.com/j/1",
-            objectives=plant("objectives"),
-            organiser=organiser,
-        )
-        cls.public.attendees.set([contact])
-        cls.public.save()
-        cls.held = make_meeting(
-            regulator,
-            title="Spring liaison",
-            starts_at=datetime.datetime(2026, 3, 3, 14, tzinfo=datetime.UTC),
-            visibility="public",
-            status="held",
-            public_summary="We agreed to share assay examples.",
-        )
-        private_fields = ["ask", "background", "talking_points"]
-        outcome_fields = ["decision", "regulator_response", "outcome_notes"]
-        cls.item(
-            cls.public,
-            title="Potency assays",
-            presenter="Dr Priya Shah",
-            positions=[cls.position],
-            **{f: plant(f"open{f}") for f in private_fields + outcome_fields},
-        )
-        cls.item(
-            cls.public,
-            title=plant("secretitem"),
-            confidential=True,
-            positions=[cls.position],
-            presenter=plant("secretpresenter"),
-            **{f: plant(f"secret{f}") for f in private_fields + outcome_fields},
-        )
-        # The held meeting raised the quiet position only in a confidential item.
-        cls.item(
-            cls.held, title=plant("helditem"), confidential=True, positions=[cls.quiet_position]
-        )
-        ActionItem.objects.create(meeting=cls.public, description=plant("action"), owner=delegate)
-
-        cls.members = make_meeting(
-            regulator,
-            title=plant("memberstitle"),
-            visibility="members",
-            location=plant("memberslocation"),
-            public_summary=plant("memberssummary"),
-        )
-        cls.item(cls.members, title=plant("membersitem"), positions=[cls.position])
-        cls.secret = make_meeting(
-            regulator,
-            title=plant("confidentialtitle"),
-            visibility="confidential",
-            starts_at=datetime.datetime(2026, 3, 10, 14, tzinfo=datetime.UTC),
-        )
-        cls.item(cls.secret, title=plant("confidentialitem"), positions=[cls.position])
-        cls.outsider = make_user()
-
-    @staticmethod
-    def item(meeting, positions=(), **fields):
-        agenda_item = AgendaItem.objects.create(meeting=meeting, **fields)
-        agenda_item.cited_positions.set(positions)
-        agenda_item.save()
-
+class PublicLeakTestCase(PlantedCanariesTestCase):
     def crawl(self, seeds):
         """Visit `seeds` and every same-site link reachable from them; return {url: body}."""
         queue, seen, bodies = deque(seeds), set(seeds), {}

@@ -14,7 +14,7 @@ from liaison import visibility
 from liaison.models import ActionItem, AgendaItem, Meeting
 from liaison.tasks import send_action_reminders, send_meeting_reminders
 from tests.factories import make_user
-from tests.liaison.test_meeting_admin import make_meeting, make_regulator
+from tests.liaison.factories import make_meeting, make_regulator
 
 UTC = datetime.UTC
 SECRET_TITLE = "Closed enforcement session"

@@ -3,7 +3,8 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from liaison.briefings import document as builder
+from cms.validators import storable_id
+from liaison.briefings import data, document
 from liaison.models import Briefing, Meeting
 
 
@@ -18,22 +19,24 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="File to write (.docx).")
 
     def handle(self, meeting, audience, output, **options):
-        lookup = {"pk": meeting} if meeting.isdigit() else {"uuid": self.parse_uuid(meeting)}
+        if meeting.isascii() and meeting.isdigit():
+            lookup = {"pk": storable_id(meeting)}
+        else:
+            lookup = {"uuid": self.parse_uuid(meeting)}
         found = Meeting.objects.filter(**lookup).values_list("pk", flat=True).first()
         if found is None:
             raise CommandError(f"No meeting with id or UUID {meeting!r}.")
-        data = builder.build(
-            builder.load(found),
+        body = document.build(
+            data.load(found, base_url=settings.BASE_URL),
             audience,
             organisation=settings.SITE_NAME,
-            base_url=settings.BASE_URL,
         )
         try:
             with open(output, "wb") as fh:
-                fh.write(data)
+                fh.write(body)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
-        self.stdout.write(f"Wrote {len(data):,} bytes to {output}")
+        self.stdout.write(f"Wrote {len(body):,} bytes to {output}")
 
     def parse_uuid(self, value):
         try:

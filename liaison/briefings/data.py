@@ -1,0 +1,295 @@
+"""What a briefing shows of a meeting, loaded once into plain frozen data.
+
+``load(meeting_id)`` fetches everything in a fixed number of queries, whatever the number of
+agenda items or people, and returns a ``Meeting`` (a frozen dataclass, not the model). The
+builder (liaison.briefings.document) takes only this: it runs no query and changes nothing.
+What each audience may see of it is the builder's choice; which earlier meetings and
+carried-forward actions are here at all is liaison.visibility's (``SHARED``: what the whole
+delegation may see).
+"""
+
+import dataclasses
+import datetime
+import zoneinfo
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from advocacy.models import PositionPage
+from liaison import visibility
+from liaison.meetings import models
+from liaison.meetings.checks import position_warning
+
+EARLIER_MEETINGS = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Position:
+    """A position an agenda item cites."""
+
+    pk: int
+    title: str
+    status: str  # e.g. "Adopted on 4 March 2025", "Superseded, adopted on 2 May 2023"
+    summary: str
+    url: str
+    public: bool  # live and public: it may go in a stakeholder pre-read
+    warning: str | None  # superseded, withdrawn or past review, on the day of loading
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    title: str
+    duration_minutes: int
+    presenter: str
+    confidential: bool
+    ask: str
+    background: str
+    talking_points: str
+    regulator_response: str
+    decision: str
+    outcome_notes: str
+    positions: tuple[Position, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    description: str
+    owner: str
+    due_date: datetime.date | None
+    status: str
+    meeting_title: str
+    meeting_day: datetime.date  # the day its meeting started, in the meeting's zone
+
+
+@dataclasses.dataclass(frozen=True)
+class Delegate:
+    name: str
+    email: str
+    organiser: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Attendee:
+    name: str
+    job_title: str
+    works_at: str
+    email: str
+    phone: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    title: str
+    regulator_response: str
+    decision: str
+
+
+@dataclasses.dataclass(frozen=True)
+class EarlierMeeting:
+    title: str
+    local_start: datetime.datetime
+    outcomes: tuple[Outcome, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Meeting:
+    """One meeting as a briefing may show it."""
+
+    pk: int
+    title: str
+    regulators: tuple[str, ...]  # full names
+    time_zone: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    when_local: str
+    when_utc: str
+    status: str
+    location: str
+    join_url: str
+    public: bool
+    confidential_content: bool  # confidential, or with a confidential agenda item
+    objectives: str
+    delegation: tuple[Delegate, ...]
+    attendees: tuple[Attendee, ...]
+    items: tuple[Item, ...]
+    actions: tuple[Action, ...]
+    carried: tuple[Action, ...]  # open, from earlier meetings with the same regulators
+    history: tuple[EarlierMeeting, ...]  # the last few of those meetings
+    updated_at: datetime.datetime
+
+    @property
+    def local_start(self):
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    @property
+    def duration_minutes(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+def _positions_prefetch():
+    return Prefetch(
+        "cited_positions",
+        queryset=PositionPage.objects.prefetch_related(
+            Prefetch("successors", queryset=PositionPage.objects.filter(live=True))
+        ),
+    )
+
+
+def _status(position):
+    status = position.get_policy_status_display()
+    if position.adopted_on and position.policy_status == position.Status.ADOPTED:
+        return f"Adopted on {position.adopted_on:%-d %B %Y}"
+    if position.adopted_on:
+        return f"{status}, adopted on {position.adopted_on:%-d %B %Y}"
+    return status
+
+
+def _absolute(url, base_url):
+    if not url or url.startswith(("http://", "https://")) or not base_url:
+        return url or ""
+    return base_url.rstrip("/") + url
+
+
+def _action(action):
+    return Action(
+        description=action.description,
+        owner=action.owner_name,
+        due_date=action.due_date,
+        status=action.get_status_display(),
+        meeting_title=action.meeting.title,
+        meeting_day=action.meeting.local_start.date(),
+    )
+
+
+def _name(user):
+    return user.get_full_name() or user.get_username()
+
+
+def load(meeting, *, today=None, base_url=""):
+    """The briefing data of ``meeting`` (a pk, a Meeting or a queryset naming one).
+
+    :param today: the day position warnings (past review) are judged on; today by default.
+    :param base_url: makes relative position links absolute.
+    """
+    from wagtail.models import Site
+
+    today = today or timezone.localdate()
+    if isinstance(meeting, models.Meeting):
+        meeting = meeting.pk
+    queryset = meeting if hasattr(meeting, "model") else models.Meeting.objects.filter(pk=meeting)
+    meeting = (
+        queryset.select_related("organiser")
+        .prefetch_related(
+            "regulators",
+            "delegation",
+            Prefetch(
+                "attendees",
+                queryset=models.Contact.objects.select_related(
+                    "organisation", "regulator"
+                ).order_by("name", "pk"),
+            ),
+            Prefetch(
+                "agenda_items",
+                queryset=models.AgendaItem.objects.order_by("sort_order", "pk").prefetch_related(
+                    _positions_prefetch()
+                ),
+            ),
+            Prefetch(
+                "actions",
+                queryset=models.ActionItem.objects.select_related(
+                    "owner", "owner_organisation", "owner_regulator", "agenda_item"
+                ).order_by("due_date", "pk"),
+            ),
+        )
+        .get()
+    )
+    items = list(meeting.agenda_items.all())
+    cited = {p.pk: p for item in items for p in item.cited_positions.all()}
+    public = set(
+        PositionPage.objects.live()
+        .public()
+        .filter(pk__in=list(cited))
+        .values_list("pk", flat=True)
+    )
+    Site.get_site_root_paths()  # once, cached: page URLs below need no query of their own
+    positions = {
+        pk: Position(
+            pk=pk,
+            title=p.title,
+            status=_status(p),
+            summary=p.summary,
+            url=_absolute(p.get_full_url() or "", base_url),
+            public=p.live and pk in public,
+            warning=position_warning(p, today),
+        )
+        for pk, p in cited.items()
+    }
+    carried = visibility.carried_forward_actions(meeting, visibility.SHARED)
+    history = (
+        visibility.earlier_meetings(meeting, visibility.SHARED)
+        .order_by("-starts_at", "-pk")
+        .prefetch_related(
+            Prefetch(
+                "agenda_items",
+                queryset=models.AgendaItem.objects.filter(confidential=False).order_by(
+                    "sort_order", "pk"
+                ),
+            )
+        )[:EARLIER_MEETINGS]
+    )
+    return Meeting(
+        pk=meeting.pk,
+        title=meeting.title,
+        regulators=tuple(r.name for r in meeting.regulators.all()),
+        time_zone=meeting.time_zone,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        when_local=meeting.when_local(),
+        when_utc=meeting.when_utc(),
+        status=meeting.get_status_display(),
+        location=meeting.location,
+        join_url=meeting.join_url,
+        public=meeting.is_public,
+        confidential_content=visibility.has_confidential_content(meeting),
+        objectives=meeting.objectives,
+        delegation=tuple(
+            Delegate(_name(u), u.email, u.pk == meeting.organiser_id)
+            for u in meeting.delegation.all()
+        ),
+        attendees=tuple(
+            Attendee(
+                c.name, c.job_title, str(c.regulator or c.organisation or ""), c.email, c.phone
+            )
+            for c in meeting.attendees.all()
+        ),
+        items=tuple(
+            Item(
+                title=item.title,
+                duration_minutes=item.duration_minutes or 0,
+                presenter=item.presenter,
+                confidential=item.confidential,
+                ask=item.ask,
+                background=item.background,
+                talking_points=item.talking_points,
+                regulator_response=item.regulator_response,
+                decision=item.decision,
+                outcome_notes=item.outcome_notes,
+                positions=tuple(positions[p.pk] for p in item.cited_positions.all()),
+            )
+            for item in items
+        ),
+        actions=tuple(_action(a) for a in meeting.actions.all()),
+        carried=tuple(_action(a) for a in carried),
+        history=tuple(
+            EarlierMeeting(
+                title=earlier.title,
+                local_start=earlier.local_start,
+                outcomes=tuple(
+                    Outcome(i.title, i.regulator_response, i.decision)
+                    for i in earlier.agenda_items.all()
+                ),
+            )
+            for earlier in history
+        ),
+        updated_at=meeting.updated_at,
+    )

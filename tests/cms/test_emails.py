@@ -1,0 +1,98 @@
+"""cms.emails: every message Liaise sends is rendered and sent through one module, Wagtail's
+workflow notices included."""
+
+from unittest import mock
+
+from django.core import mail
+from django.test import TestCase, override_settings
+
+from cms import emails
+from tests.factories import make_position_index, make_user
+
+SUBMIT = {
+    "title": "Potency matrices",
+    "slug": "potency-matrices",
+    "summary": "Short.",
+    "policy_status": "consultation",
+    "body-count": "0",
+    "action-submit": "go",
+}
+
+
+@override_settings(SITE_NAME="Cell Therapy Society", EMAIL_SUBJECT_PREFIX="[CTS] ")
+class WorkflowNoticeTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.index = make_position_index()
+        cls.editor = make_user("Policy editors", email="ed@example.org")
+        cls.approver = make_user("Policy approvers", email="ann@example.org")
+        cls.other_approver = make_user("Policy approvers", email="bo@example.org")
+
+    def submit(self):
+        self.client.force_login(self.editor)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/admin/pages/add/advocacy/positionpage/{self.index.pk}/", SUBMIT)
+
+    def test_approvers_are_told_once_each_with_the_society_in_the_subject(self):
+        self.submit()
+
+        to_approvers = sorted(m.to[0] for m in mail.outbox)
+        self.assertEqual(to_approvers, ["ann@example.org", "bo@example.org"])
+        for message in mail.outbox:
+            self.assertTrue(message.subject.startswith("[CTS] "), message.subject)
+            self.assertIn("Potency matrices", message.subject)
+            self.assertEqual(message.extra_headers["Auto-Submitted"], "auto-generated")
+
+    def test_one_refused_address_does_not_stop_the_others(self):
+        real_send = mail.EmailMessage.send
+
+        def refuse_ann(message, *args, **kwargs):
+            if message.to == ["ann@example.org"]:
+                raise ConnectionRefusedError("mailbox unavailable")
+            return real_send(message, *args, **kwargs)
+
+        with (
+            mock.patch.object(mail.EmailMessage, "send", refuse_ann),
+            self.assertLogs("cms.emails", "ERROR"),
+        ):
+            self.submit()
+
+        self.assertEqual([m.to[0] for m in mail.outbox], ["bo@example.org"])
+
+
+@override_settings(BASE_URL="https://liaise.example.org", EMAIL_SUBJECT_PREFIX="[CTS] ")
+class MessageTestCase(TestCase):
+    def test_addresses_that_leave_the_building_come_from_base_url(self):
+        self.assertEqual(
+            emails.absolute_url("/calendar/subscribe/"),
+            "https://liaise.example.org/calendar/subscribe/",
+        )
+
+    def test_a_message_carries_one_click_unsubscribe_when_it_has_an_address(self):
+        message = emails.message(
+            "liaison/emails/subscribe-already",
+            {"subscriber": {"name": "Grace"}, "manage_url": "https://x.example/m/"},
+            to=["grace@example.org"],
+            unsubscribe_url="https://liaise.example.org/u/abc/",
+        )
+
+        self.assertEqual(
+            message.extra_headers["List-Unsubscribe"], "<https://liaise.example.org/u/abc/>"
+        )
+        self.assertEqual(
+            message.extra_headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click"
+        )
+        self.assertTrue(message.subject.startswith("[CTS] "))
+        self.assertNotIn("\n", message.subject)
+
+    def test_send_one_reports_a_failure_instead_of_raising(self):
+        message = emails.message(
+            "liaison/emails/subscribe-already",
+            {"subscriber": {"name": "Grace"}, "manage_url": "https://x.example/m/"},
+            to=["grace@example.org"],
+        )
+        with (
+            mock.patch.object(mail.EmailMessage, "send", side_effect=OSError("down")),
+            self.assertLogs("cms.emails", "ERROR"),
+        ):
+            self.assertFalse(emails.send_one(message))

@@ -1,0 +1,156 @@
+"""What the invitation tests share: a meeting with a delegation and external attendees that
+is about to be confirmed, and helpers that read the e-mails sent and their calendars."""
+
+import ast
+import datetime
+import email
+import email.policy
+import smtplib
+from unittest import mock
+
+import icalendar
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from django.test import TestCase
+from django_q.models import Schedule
+
+from liaison.calendars import invitations as invites
+from liaison.models import AgendaItem, Contact, InviteDelivery, Meeting
+from tests.factories import make_user
+from tests.liaison.factories import make_meeting, make_regulator
+
+UTC = datetime.UTC
+S = Meeting.Status
+D = InviteDelivery.Status
+CANARY = "CANARY-confidential-7f3a"
+SMTP_DOWN = mock.patch(
+    "django.core.mail.EmailMessage.send",
+    side_effect=smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+)
+
+
+def parse(message):
+    return email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+
+
+def calendar_of(message):
+    """The text/calendar alternative of a sent e-mail, as bytes."""
+    for part in parse(message).walk():
+        if part.get_content_type() == "text/calendar":
+            return part.get_content().encode("utf-8")
+    raise AssertionError("no text/calendar part")
+
+
+def event_of(message):
+    calendar = icalendar.Calendar.from_ical(calendar_of(message))
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event
+
+
+def addresses(values):
+    if not isinstance(values, list):
+        values = [values]
+    return sorted(str(v).removeprefix("mailto:").lower() for v in values)
+
+
+def by_recipient():
+    return {message.to[0].split("<")[-1].rstrip(">"): message for message in mail.outbox}
+
+
+class InvitationTestCase(TestCase):
+    """The meeting about to be confirmed; no tests of its own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.regulator = make_regulator("FDA CBER", "America/New_York")
+        cls.organiser = make_user(
+            "Secretariat", email="sam@example.org", first_name="Sam", last_name="Lee"
+        )
+        cls.dana = make_user(
+            "Liaison delegates", email="dana@example.org", first_name="Dana", last_name="Ng"
+        )
+        cls.eli = make_user("Liaison delegates", email="eli@example.org", first_name="Eli")
+        cls.inactive = make_user("Liaison delegates", email="gone@example.org", is_active=False)
+        cls.no_email = make_user("Liaison delegates", email="")
+        cls.contact = Contact.objects.create(
+            name="Dr Rita Osei", email="rita.osei@fda.example", regulator=cls.regulator
+        )
+        cls.no_email_contact = Contact.objects.create(name="No Address", regulator=cls.regulator)
+        cls.meeting = make_meeting(
+            cls.regulator,
+            title="Potency assay liaison",
+            organiser=cls.organiser,
+            # The organiser on the delegation stays ORGANIZER and gets no invite.
+            delegation=[cls.organiser, cls.dana, cls.eli, cls.inactive, cls.no_email],
+            location="White Oak, Building 71",
+            join_url="https://meet.example/abc",
+            objectives=f"Objectives {CANARY}",
+            starts_at=datetime.datetime(2026, 12, 10, 15, tzinfo=UTC),
+        )
+        cls.meeting.attendees.set([cls.contact, cls.no_email_contact])
+        cls.meeting.agenda_items = [
+            AgendaItem(title="Potency matrices", ask="Accept matrices", sort_order=0),
+            AgendaItem(
+                title=f"Pricing strategy {CANARY}",
+                ask=f"Ask {CANARY}",
+                confidential=True,
+                sort_order=1,
+            ),
+        ]
+        cls.meeting.save()
+        cls.recipients = {"dana@example.org", "eli@example.org", "rita.osei@fda.example"}
+
+    def save(self, meeting=None, **changes):
+        meeting = meeting or self.meeting
+        with self.captureOnCommitCallbacks(execute=True):
+            for name, value in changes.items():
+                setattr(meeting, name, value)
+            meeting.save()
+        return meeting
+
+    def confirm(self):
+        return self.save(status=S.CONFIRMED)
+
+    def run_retry(self, delivery):
+        (schedule,) = Schedule.objects.filter(name__startswith=f"invite-retry-{delivery.pk}-")
+        self.assertEqual(schedule.func, "liaison.tasks.retry_delivery")
+        self.assertEqual(schedule.schedule_type, Schedule.ONCE)
+        args = ast.literal_eval(schedule.args)
+        schedule.delete()  # as the scheduler does when it runs a ONCE schedule
+        return invites.retry_delivery(*args)
+
+
+LOG_URL = "/admin/invitations/"
+
+
+class DeliveryLogTestCase(InvitationTestCase):
+    """Besides the meeting: the Secretariat, a reader of the log, and a delivery of a
+    confidential meeting the reader may not see."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.secretariat = make_user("Secretariat")
+        readers = Group.objects.create(name="Invitation log readers")
+        readers.permissions.add(
+            Permission.objects.get(codename="view_invitedelivery"),
+            Permission.objects.get(codename="view_meeting"),
+            Permission.objects.get(codename="access_admin"),
+        )
+        cls.reader = make_user("Invitation log readers")
+        cls.secret = make_meeting(
+            cls.regulator,
+            title="Secret strategy session",
+            organiser=cls.organiser,
+            visibility=Meeting.Visibility.CONFIDENTIAL,
+        )
+        InviteDelivery.objects.create(
+            meeting=cls.secret,
+            recipient_email="hidden@example.org",
+            sequence=cls.secret.sequence,
+            method="REQUEST",
+            status=D.SENT,
+        )
+
+    def delivery(self, email="dana@example.org"):
+        return InviteDelivery.objects.get(recipient_email=email, meeting=self.meeting)
