@@ -32,7 +32,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 
-from liaison.meetings.models import ActionItem, Meeting
+from liaison.meetings.models import ActionItem, AgendaItem, Meeting
 
 CONFIDENTIAL = Meeting.Visibility.CONFIDENTIAL
 MANAGE_ALL = "change_any_meeting"
@@ -73,6 +73,19 @@ class Audience(enum.Enum):
 
 # A reader that stands for a document shared by the whole delegation of a meeting.
 SHARED = "every delegate"
+
+
+def meetings_for(audience, meetings=None):
+    """The meetings of ``meetings`` that ``audience`` may be shown at all: the public site
+    and public feeds show public meetings (Audience.PUBLIC)."""
+    meetings = Meeting.objects.all() if meetings is None else meetings
+    return meetings.filter(visibility__in=audience.meeting_visibilities)
+
+
+def agenda_items_for(audience, items=None):
+    """The agenda items ``audience`` may see: confidential ones only for the delegation."""
+    items = AgendaItem.objects.all() if items is None else items
+    return items if audience.sees_confidential else items.filter(confidential=False)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -244,7 +257,7 @@ def earlier_meetings(meeting, reader):
     """Earlier meetings with any of ``meeting``'s regulators that ``reader`` may see: a user,
     or ``SHARED`` for a document the whole delegation reads (no confidential ones)."""
     if reader is SHARED:
-        return _earlier(meeting).exclude(visibility=CONFIDENTIAL)
+        return meetings_for(Audience.MEMBERS, _earlier(meeting))
     return meetings_visible_to(reader, _earlier(meeting))
 
 

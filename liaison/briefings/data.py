@@ -231,7 +231,9 @@ def load(meeting, *, today=None, base_url=""):
         .prefetch_related(
             Prefetch(
                 "agenda_items",
-                queryset=models.AgendaItem.objects.filter(confidential=False).order_by(
+                # Each delegate may see an earlier meeting's open items, not its confidential
+                # ones (visibility.SHARED reads them as members would).
+                queryset=visibility.agenda_items_for(visibility.Audience.MEMBERS).order_by(
                     "sort_order", "pk"
                 ),
             )

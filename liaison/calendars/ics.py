@@ -46,6 +46,7 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from liaison import visibility
 from liaison.calendars import ics_writer
 from liaison.calendars.ics_writer import (
     METHODS,
@@ -310,7 +311,7 @@ def fetch(queryset, audience=None):
             "meeting_id", "pk", "sort_order", "title", "confidential", "ask"
         )
     else:
-        agenda = agenda.filter(confidential=False)
+        agenda = visibility.agenda_items_for(audience, agenda)
         values = agenda.values_list("meeting_id", "pk", "sort_order", "title", "confidential")
         values = ((*row, "") for row in values)
     attach("agenda_items", ((row[0], AgendaRow(*row[1:])) for row in values))

@@ -138,7 +138,10 @@ class Contact(index.Indexed, models.Model):
 
 class MeetingQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(visibility=Meeting.Visibility.PUBLIC)
+        """The meetings the public may see (liaison.visibility decides)."""
+        from liaison import visibility
+
+        return visibility.meetings_for(visibility.Audience.PUBLIC, self)
 
     def upcoming(self, at=None):
         return self.filter(ends_at__gte=at or timezone.now())

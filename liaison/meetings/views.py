@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.models import PositionPage
-from liaison.meetings.models import AgendaItem, Meeting
+from liaison import visibility
+from liaison.meetings.models import Meeting
+from liaison.visibility import Audience
 
 PAST_PER_PAGE = 20
 UPCOMING_PER_PAGE = 20
@@ -20,7 +22,7 @@ def public_meetings_queryset():
         "regulators",
         Prefetch(
             "agenda_items",
-            queryset=AgendaItem.objects.filter(confidential=False).order_by("sort_order", "pk"),
+            queryset=visibility.agenda_items_for(Audience.PUBLIC).order_by("sort_order", "pk"),
             to_attr="public_agenda",
         ),
     )
@@ -86,8 +88,8 @@ def meetings_raising(request, position):
     """The public meetings at which ``position`` was (or will be) raised, for its page. Only
     agenda items that are not confidential count: a confidential item must not reveal that
     its meeting touched the position. Cancelled meetings raised nothing."""
-    raised = AgendaItem.objects.filter(
-        meeting=OuterRef("pk"), confidential=False, cited_positions=position
+    raised = visibility.agenda_items_for(Audience.PUBLIC).filter(
+        meeting=OuterRef("pk"), cited_positions=position
     )
     meetings = (
         Meeting.objects.public()
