@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header, http_date
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from cms import emails
 from cms.validators import storable_id
 from liaison import visibility
 from liaison.calendars import ics as ical
@@ -118,23 +119,12 @@ def find_token(raw_token: str):
     return token
 
 
-def personal_feed_urls(request_or_base_url, raw_token: str) -> tuple[str, str]:
-    """(https_url, webcal_url) of the personal feed with ``raw_token``.
-
-    ``request_or_base_url`` is a request (its host and scheme are used) or a base URL such as
-    ``settings.BASE_URL`` (also used when None). The first address keeps the base's scheme,
-    which is https in production; the second is the same with ``webcal://``, which makes
-    calendar apps offer to subscribe.
-    """
-    path = reverse("liaison:personal_feed", args=[raw_token])
-    if request_or_base_url is None:
-        url = settings.BASE_URL.rstrip("/") + path
-    elif isinstance(request_or_base_url, str):
-        url = request_or_base_url.rstrip("/") + path
-    else:
-        url = request_or_base_url.build_absolute_uri(path)
-    webcal = "webcal://" + url.split("://", 1)[1]
-    return url, webcal
+def personal_feed_urls(raw_token: str) -> tuple[str, str]:
+    """(https_url, webcal_url) of the personal feed with ``raw_token``, on BASE_URL (never
+    the host a request named). The first keeps BASE_URL's scheme, https in production; the
+    second is the same with ``webcal://``, which makes calendar apps offer to subscribe."""
+    url = emails.absolute_url(reverse("liaison:personal_feed", args=[raw_token]))
+    return url, webcal(url)
 
 
 # --- feeds and downloads -------------------------------------------------------------------
@@ -156,14 +146,14 @@ def _site():
 
 
 def _public_url(meeting):
-    return settings.BASE_URL + reverse("liaison:public_meeting", args=[meeting.uuid])
+    return emails.absolute_url(reverse("liaison:public_meeting", args=[meeting.uuid]))
 
 
 def _member_url(meeting):
     if meeting.visibility == Meeting.Visibility.PUBLIC:
         return _public_url(meeting)
-    return settings.BASE_URL + reverse(
-        "wagtailsnippets_liaison_meeting:inspect", args=[meeting.pk]
+    return emails.absolute_url(
+        reverse("wagtailsnippets_liaison_meeting:inspect", args=[meeting.pk])
     )
 
 
@@ -397,7 +387,7 @@ def calendar_index(request):
     subscribe."""
     from django.shortcuts import render
 
-    public = settings.BASE_URL + reverse("liaison:public_feed")
+    public = emails.absolute_url(reverse("liaison:public_feed"))
     regulators = Regulator.objects.filter(
         pk__in=Meeting.regulators.through.objects.filter(
             meeting__visibility=Meeting.Visibility.PUBLIC
@@ -409,7 +399,7 @@ def calendar_index(request):
         # Two acronyms with one slug: the address names the regulator by id instead.
         key = regulator_slug(regulator)
         key = key if slugs.count(key) == 1 else str(regulator.pk)
-        url = settings.BASE_URL + reverse("liaison:regulator_feed", args=[key])
+        url = emails.absolute_url(reverse("liaison:regulator_feed", args=[key]))
         feeds.append({"regulator": regulator, "url": url, "webcal": webcal(url)})
     return render(
         request,

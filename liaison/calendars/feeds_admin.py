@@ -58,7 +58,7 @@ def personal_feed_page(request):
         action = request.POST.get("action")
         if action in ("create", "rotate"):
             raw = feeds.rotate_token(user=user)
-            urls = feeds.personal_feed_urls(request, raw)
+            urls = feeds.personal_feed_urls(raw)
         elif action == "revoke":
             for token in FeedToken.objects.filter(user=user, revoked_at__isnull=True):
                 feeds.revoke(token)

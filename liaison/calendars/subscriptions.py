@@ -230,7 +230,7 @@ def send(subscriber, template, **context):
 
 
 def feed_context(raw_token):
-    https_url, webcal_url = feeds.personal_feed_urls(settings.BASE_URL, raw_token)
+    https_url, webcal_url = feeds.personal_feed_urls(raw_token)
     return {"https_url": https_url, "webcal_url": webcal_url}
 
 

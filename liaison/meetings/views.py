@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -7,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.models import PositionPage
+from cms import emails
 from liaison import visibility
 from liaison.meetings.models import Meeting
 from liaison.visibility import Audience
@@ -52,7 +52,7 @@ def public_meetings(request):
             "upcoming_page": upcoming,
             "past": page_obj.object_list,
             "page_obj": page_obj,
-            "canonical_url": settings.BASE_URL + canonical,
+            "canonical_url": emails.absolute_url(canonical),
         },
     )
 
@@ -75,8 +75,9 @@ def public_meeting(request, uuid):
         {
             "meeting": meeting,
             "is_over": meeting.ends_at < timezone.now(),
-            "canonical_url": settings.BASE_URL
-            + reverse("liaison:public_meeting", args=[meeting.uuid]),
+            "canonical_url": emails.absolute_url(
+                reverse("liaison:public_meeting", args=[meeting.uuid])
+            ),
         },
     )
 

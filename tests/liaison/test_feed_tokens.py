@@ -59,13 +59,11 @@ class FeedTokenTestCase(FeedTestCase):
             self.assertEqual(response.status_code, 404)
             self.assertEqual(response.content, unknown.content)
 
-    def test_personal_feed_urls(self):
-        https, webcal = feeds.personal_feed_urls("https://liaise.example/", "abc")
+    def test_personal_feed_addresses_are_on_base_url_in_https_and_webcal(self):
+        with self.settings(BASE_URL="https://liaise.example"):
+            https, webcal = feeds.personal_feed_urls("abc")
         self.assertEqual(https, "https://liaise.example/calendar/feed/abc.ics")
         self.assertEqual(webcal, "webcal://liaise.example/calendar/feed/abc.ics")
-        request = self.client.get("/").wsgi_request
-        https, webcal = feeds.personal_feed_urls(request, "abc")
-        self.assertEqual(https, "http://testserver/calendar/feed/abc.ics")
 
     def test_last_used_is_recorded_at_most_once_a_minute(self):
         raw = feeds.issue_token(user=self.delegate)
