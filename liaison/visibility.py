@@ -120,6 +120,13 @@ def is_on_delegation(user, meeting):
 # --- meetings -------------------------------------------------------------------------------
 
 
+def _delegated(user):
+    """The ids of the meetings ``user`` is on the delegation of, as a subquery: not a join on
+    the delegation, so no duplicate rows to remove with DISTINCT, and a filter on fields the
+    search backends can apply (search_fields)."""
+    return Meeting.delegation.through.objects.filter(user=user).values("meeting_id")
+
+
 def meetings_visible_to(user, meetings=None):
     """The meetings of ``meetings`` (all by default) that ``user`` may see."""
     meetings = Meeting.objects.all() if meetings is None else meetings
@@ -127,12 +134,7 @@ def meetings_visible_to(user, meetings=None):
         return meetings
     if not may_view_meetings(user):
         return meetings.none()
-    # A subquery, not a join on the delegation: no duplicate rows to remove with DISTINCT,
-    # and a filter on fields the search backends can apply (search_fields).
-    on_delegation = Meeting.delegation.through.objects.filter(user=user)
-    return meetings.filter(
-        ~Q(visibility=CONFIDENTIAL) | Q(pk__in=on_delegation.values("meeting_id"))
-    )
+    return meetings.filter(~Q(visibility=CONFIDENTIAL) | Q(pk__in=_delegated(user)))
 
 
 def meetings_changeable_by(user, meetings=None):
@@ -141,8 +143,7 @@ def meetings_changeable_by(user, meetings=None):
         return meetings
     if not may_view_meetings(user):
         return meetings.none()
-    on_delegation = Meeting.delegation.through.objects.filter(user=user)
-    return meetings.filter(pk__in=on_delegation.values("meeting_id"))
+    return meetings.filter(pk__in=_delegated(user))
 
 
 def may_view_meeting(user, meeting):
