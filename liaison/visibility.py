@@ -10,6 +10,8 @@ The rule, in full:
 - An **action** is seen by whoever may see its meeting, and changed by the meeting's
   delegation and by its owner. Only someone who may see the meeting can own one of its actions,
   so an owner never meets a meeting they may not see (``may_own_action``).
+- **The public** (the public site, public feeds, stakeholder pre-reads) sees public meetings
+  and their agenda items that are not confidential (``meetings_for``, ``agenda_items_for``).
 - Deliveries of invitations, briefings and history entries of a meeting or an action are as
   visible as the meeting.
 - **Documents and calendars** show a meeting to a reader through an *audience* (``Audience``):
@@ -50,11 +52,7 @@ class Audience(enum.Enum):
     @property
     def meeting_visibilities(self):
         """The meetings this audience may be shown at all."""
-        if self is Audience.PUBLIC:
-            return {Meeting.Visibility.PUBLIC}
-        if self is Audience.MEMBERS:
-            return {Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS}
-        return set(Meeting.Visibility)
+        return SHOWN_TO[self]
 
     @property
     def sees_organiser(self):
@@ -70,6 +68,13 @@ class Audience(enum.Enum):
         """Objectives, confidential agenda items and the asks."""
         return self is Audience.DELEGATION
 
+
+SHOWN_TO = {
+    Audience.PUBLIC: frozenset({Meeting.Visibility.PUBLIC}),
+    Audience.MEMBERS: frozenset({Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS}),
+    Audience.INVITEE: frozenset(Meeting.Visibility),
+    Audience.DELEGATION: frozenset(Meeting.Visibility),
+}
 
 # A reader that stands for a document shared by the whole delegation of a meeting.
 SHARED = "every delegate"

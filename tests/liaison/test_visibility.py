@@ -164,6 +164,14 @@ class ActionOwnersOutsideAConfidentialMeetingTestCase(Personas):
         for secret in (SECRET_TITLE, SECRET_ITEM, "Draft the reply to the inspectors"):
             self.assertNotContains(response, secret)
 
+    def test_its_form_is_not_open_to_them(self):
+        self.client.force_login(self.other_delegate)
+
+        response = self.client.get(f"{ACTIONS}edit/{self.outsiders_action.pk}/")
+
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, SECRET_TITLE, status_code=404)
+
     def test_no_reminder_names_it(self):
         send_action_reminders(today=datetime.date(2026, 3, 12))
 
