@@ -202,11 +202,10 @@ def event(meeting, audience, url=None, *, method=None, attendees=None):
         regulators=tuple(_regulators(meeting)),
         summary=meeting.public_summary if meeting.status == Meeting.Status.HELD else "",
         objectives=meeting.objectives if confidential else "",
-        agenda=tuple(
-            AgendaLine(item.title, item.confidential, item.ask if confidential else "")
-            for item in _agenda(meeting)
-            if confidential or not item.confidential
-        ),
+        # The delegation sees every item as it is (no copies: a feed has thousands).
+        agenda=tuple(_agenda(meeting))
+        if confidential
+        else tuple(AgendaLine(i.title) for i in _agenda(meeting) if not i.confidential),
         organiser=organiser,
         attendees=people,
     )

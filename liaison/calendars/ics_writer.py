@@ -54,7 +54,7 @@ CLASS = {"public": "PUBLIC", "members": "PRIVATE", "confidential": "CONFIDENTIAL
 UNTITLED = "Meeting"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Person:
     """Someone to list as ATTENDEE (or ORGANIZER): a display name and an e-mail address."""
 
@@ -62,7 +62,7 @@ class Person:
     email: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class AgendaLine:
     """One agenda item as the reader sees it (the ask only for those who see asks)."""
 
@@ -71,7 +71,7 @@ class AgendaLine:
     ask: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Event:
     """One meeting, holding only what the file's reader may see."""
 
@@ -91,7 +91,7 @@ class Event:
     regulators: tuple[str, ...] = ()
     summary: str = ""  # the public summary, once the meeting is held
     objectives: str = ""
-    agenda: tuple[AgendaLine, ...] = ()
+    agenda: tuple[AgendaLine, ...] = ()  # or anything with title, confidential and ask
     organiser: Person | None = None
     attendees: tuple[Person, ...] = ()
 
