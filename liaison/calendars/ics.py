@@ -202,10 +202,13 @@ def event(meeting, audience, url=None, *, method=None, attendees=None):
         regulators=tuple(_regulators(meeting)),
         summary=meeting.public_summary if meeting.status == Meeting.Status.HELD else "",
         objectives=meeting.objectives if confidential else "",
-        # The delegation sees every item as it is (no copies: a feed has thousands).
+        # Items go to the writer as they are when the reader may see all of them (a feed
+        # has thousands); others only without their confidential items and asks.
         agenda=tuple(_agenda(meeting))
         if confidential
-        else tuple(AgendaLine(i.title) for i in _agenda(meeting) if not i.confidential),
+        else tuple(
+            AgendaLine(i.title) if i.ask else i for i in _agenda(meeting) if not i.confidential
+        ),
         organiser=organiser,
         attendees=people,
     )
