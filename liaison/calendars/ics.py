@@ -87,14 +87,29 @@ PREFETCH = ("regulators", "agenda_items", "delegation", "attendees")
 SELECT_RELATED = ("organiser",)
 
 
+# What each audience sees, looked up once per event rather than asked of the enum.
+SEES = {
+    audience: (
+        audience.meeting_visibilities,
+        audience.sees_organiser,
+        audience.sees_people,
+        audience.sees_confidential,
+    )
+    for audience in Audience
+}
+
+
 def _check(meeting, audience):
+    """What ``audience`` sees, once it is sure it may see ``meeting`` at all."""
     if not isinstance(audience, Audience):
         raise TypeError(f"audience must be an Audience, not {audience!r}")
-    if meeting.visibility not in audience.meeting_visibilities:
+    sees = SEES[audience]
+    if meeting.visibility not in sees[0]:
         raise ValueError(
             f"A {meeting.get_visibility_display().lower()} meeting is not for the "
             f"{audience.value} audience."
         )
+    return sees
 
 
 def _user(user):
@@ -170,21 +185,20 @@ def event(meeting, audience, url=None, *, method=None, attendees=None):
     :param attendees: ``Person`` list to write as ATTENDEEs instead of the meeting's
         delegation and external attendees (INVITEE and DELEGATION audiences only).
     """
-    _check(meeting, audience)
+    _visibilities, sees_organiser, sees_people, confidential = _check(meeting, audience)
     stamp = meeting.updated_at or meeting.created_at
     if stamp is None:
         raise ValueError("The meeting has no updated_at: save it, or set it when unsaved.")
     organiser = None
-    if audience.sees_organiser:
+    if sees_organiser:
         organiser = _user(meeting.organiser)
         if organiser is None and method in ("REQUEST", "CANCEL"):
             raise ValueError(f"METHOD:{method} needs an organiser with an e-mail address.")
     people = ()
-    if audience.sees_people:
+    if sees_people:
         people = tuple(_people(meeting) if attendees is None else attendees)
     elif attendees is not None:
         raise ValueError(f"The {audience.value} audience is shown no attendees.")
-    confidential = audience.sees_confidential
     return Event(
         uid=str(meeting.uuid),
         sequence=int(meeting.sequence or 0),
@@ -197,7 +211,7 @@ def event(meeting, audience, url=None, *, method=None, attendees=None):
         status=meeting.status,
         visibility=meeting.visibility,
         location=meeting.location,
-        join_url=meeting.join_url if audience.sees_people else "",
+        join_url=meeting.join_url if sees_people else "",
         url=url,
         regulators=tuple(_regulators(meeting)),
         summary=meeting.public_summary if meeting.status == Meeting.Status.HELD else "",
