@@ -13,7 +13,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 
 from advocacy.models import ConsultationResponsePage, PositionPage
-from cms.validators import LARGEST_ID, is_storable_int
+from cms.validators import is_storable_int
 
 
 class CheckedFieldsFilter(FieldsFilter):
@@ -46,7 +46,7 @@ class CheckedPagination(WagtailPagination):
     def paginate_queryset(self, queryset, request, view=None):
         for name in ("offset", "limit"):
             value = request.GET.get(name, "0")
-            if value.isascii() and value.isdigit() and int(value) > LARGEST_ID:
+            if value.isascii() and value.isdigit() and not is_storable_int(value):
                 raise BadRequestError(f"{name} is too large")
         return super().paginate_queryset(queryset, request, view)
 

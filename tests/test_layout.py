@@ -12,6 +12,7 @@ PURE = [  # no Django, no database: plain data in, bytes out
     "liaison/calendars/ics_writer.py",
     "liaison/briefings/docx_writer.py",
     "liaison/briefings/document.py",
+    "liaison/meetings/checks.py",
 ]
 
 

@@ -44,6 +44,7 @@ from liaison.briefings.docx_writer import (
     paragraphs,
     safe_url,
 )
+from liaison.meetings.checks import agenda_overrun
 
 __all__ = [
     "TOC_INSTRUCTION",
@@ -198,9 +199,7 @@ def _delegate(w, meeting, scheduled, organisation):
     else:
         w.para("None recorded.")
     w.heading("Agenda", 1)
-    overrun = max(
-        0, sum(item.duration_minutes for _s, item in scheduled) - meeting.duration_minutes
-    )
+    overrun = agenda_overrun(meeting, [item for _start, item in scheduled])
     if overrun:
         w.warning(f"The agenda runs {overrun} minutes past the end of the meeting.")
     _agenda_table(w, scheduled)

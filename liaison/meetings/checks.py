@@ -1,15 +1,16 @@
-"""Warnings the admin (and later the briefing) shows about a meeting: they never block saving.
+"""Warnings the admin and the briefings show about a meeting: they never block saving.
 
 - an agenda longer than the meeting;
 - an agenda item citing a position that is superseded, withdrawn or past its review date.
+
+Plain functions of what they are given (no Django import), so the pure briefing builder
+uses them too.
 """
 
-from django.utils import timezone
 
-
-def position_warning(position, today=None):
-    """Why citing `position` needs care, or None. Uses `position.successors` when prefetched."""
-    today = today or timezone.localdate()
+def position_warning(position, today):
+    """Why citing `position` needs care on `today`, or None. Uses `position.successors` when
+    prefetched."""
     status = position.policy_status
     if status == position.Status.WITHDRAWN:
         return f"“{position.title}” has been withdrawn."
@@ -29,9 +30,8 @@ def agenda_overrun(meeting, items):
     return max(0, planned - meeting.duration_minutes)
 
 
-def meeting_warnings(meeting, today=None):
+def meeting_warnings(meeting, today):
     """Plain sentences for the admin; expects agenda_items and their cited positions."""
-    today = today or timezone.localdate()
     items = list(meeting.agenda_items.all())
     warnings = []
     overrun = agenda_overrun(meeting, items)

@@ -5,7 +5,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from cms.validators import LARGEST_ID, refuse_control_characters_in_text
+from cms.validators import is_storable_int, refuse_control_characters_in_text
 from liaison.meetings.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
 
 TITLE_MAX = 255
@@ -21,7 +21,7 @@ class StorableIdsMixin:
         for pk in value or ():
             text = str(pk).strip()
             digits = text.removeprefix("-")
-            if digits.isascii() and digits.isdigit() and abs(int(text)) > LARGEST_ID:
+            if digits.isascii() and digits.isdigit() and not is_storable_int(text):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
