@@ -212,6 +212,11 @@ class PositionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if self.pk is None:
+            # A preview of a page not yet created: nothing can point at it.
+            context["successor"] = None
+            context["responses"] = ConsultationResponsePage.objects.none()
+            return context
         context["successor"] = self.successors.live().public().first()
         context["responses"] = self.responses.live().public().order_by("-submitted_on")
         return context
@@ -329,6 +334,15 @@ class ConsultationResponsePage(Page):
         """The docket ID split into its parts, for search: PostgreSQL would index
         'FDA-2023-D-5027' as 'fda', '-2023', 'd', '-5027', which no search for 2023 finds."""
         return " ".join(re.split(r"[^\w]+", self.reference_id))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # In a preview the positions chosen in the form are not saved yet and modelcluster
+        # holds them in a list-like FakeQuerySet that has no live() or public(): look them up
+        # by id instead (a subquery when they are saved).
+        chosen = self.relies_on.values_list("id", flat=True)
+        context["positions_relied_on"] = PositionPage.objects.live().public().filter(pk__in=chosen)
+        return context
 
     def clean(self):
         super().clean()

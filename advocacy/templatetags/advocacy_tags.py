@@ -28,6 +28,11 @@ def page_sections(context, page, place):
     Each function registered for the Wagtail hook ``advocacy_page_sections`` is called with
     (request, page, place) and returns HTML (a safe string) or "". This is how the liaison app
     shows meetings on these pages without advocacy ever importing it.
+
+    Only a saved page has sections: a page being previewed before its first save (without
+    a pk) has none, as what other apps hold cannot refer to it yet.
     """
+    if page.pk is None:
+        return ""
     parts = [fn(context.get("request"), page, place) for fn in hooks.get_hooks(PAGE_SECTIONS_HOOK)]
     return format_html_join("", "{}", ((part,) for part in parts if part))
