@@ -18,6 +18,9 @@ The rule, in full:
   PUBLIC (anyone), MEMBERS (staff who may see it), INVITEE (external attendees) or DELEGATION
   (its delegation and the Secretariat: everything, confidential agenda items and asks too).
   ``audience_for`` picks it for a staff user, ``recipient_audience`` for an invitation.
+- **Meeting materials** (documents in the "Meeting materials" collection or under it): for now,
+  whoever may see meetings and may see the document in Wagtail's admin through the collection
+  permissions (``may_download_material``); everyone else gets a 404.
 - **Carried-forward actions and earlier meetings** shown with a meeting: those of earlier
   meetings the reader may see. A document the whole delegation shares (``SHARED``) leaves out
   earlier confidential meetings, since not every delegate need have been on them.
@@ -335,6 +338,33 @@ def may_read_briefing(user, meeting, kind):
     if briefing_audience(kind, meeting) is Audience.DELEGATION:
         return audience_for(user, meeting) is Audience.DELEGATION
     return True
+
+
+# --- meeting materials ----------------------------------------------------------------------
+
+
+def may_download_material(user, document):
+    """May ``user`` download ``document``, a meeting material (liaison.meetings.materials says
+    which documents are: those in the "Meeting materials" collection or under it)?
+
+    The rule for now: the user may see meetings in the admin (``liaison.view_meeting`` or the
+    Secretariat's ``liaison.change_any_meeting``: the Secretariat, delegates and the policy
+    roles) **and** may see the document in Wagtail's admin through the collection permissions
+    on its collection or an ancestor (Wagtail's document "choose" or "change" permission, where
+    "change" includes "add" for the documents they uploaded). Active superusers may always.
+
+    This is the only place the rule lives: the ``before_serve_document`` hook in
+    liaison/wagtail_hooks.py asks it for every meeting material and answers 404 when it says
+    no. When meeting materials are linked to meetings, narrow it here to "may view a meeting
+    that lists this document" (``may_view_meeting`` for each such meeting).
+    """
+    if not (manages_all_meetings(user) or may_view_meetings(user)):
+        return False
+    from wagtail.documents import get_document_model
+    from wagtail.permissions import policy_registry
+
+    policy = policy_registry.get_by_type(get_document_model())
+    return policy.user_has_any_permission_for_instance(user, ["choose", "change"], document)
 
 
 # --- many people at once --------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Everything liaison adds to the Wagtail admin, in one place: the Liaison menu (meetings,
 regulators, organisations, contacts), the action register, invitations and calendar
 subscribers, admin URLs, dashboard panels, menu items and buttons, the guards against deletes
-that would rewrite meeting history, and the meetings shown on the public site's pages.
+that would rewrite meeting history, the meetings shown on the public site's pages, and the
+check before a meeting material (a document) is served.
 
 The views and viewsets live with their part: liaison.meetings.admin, liaison.calendars.*_admin,
 liaison.briefings.admin.
 """
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +20,11 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from liaison import visibility
 from liaison.briefings import admin as briefings_admin
 from liaison.calendars import feeds_admin, invitations, invitations_admin, subscribers_admin
 from liaison.meetings import admin as meetings_admin
-from liaison.meetings import dashboard, views
+from liaison.meetings import dashboard, materials, views
 from liaison.meetings.checks import meeting_warnings
 from liaison.meetings.forms import MeetingForm
 from liaison.meetings.models import ActionItem, Meeting
@@ -139,6 +142,27 @@ def meetings_on_public_pages(request, page, place):
     if place == "home-page":
         return views.upcoming_meetings(request)
     return ""
+
+
+# --- meeting materials: documents served only to those who may read them --------------------
+
+
+@hooks.register("advocacy_public_documents")
+def no_meeting_papers_in_public_lists(documents):
+    """The public documents API (advocacy asks through this hook) never lists meeting papers."""
+    return materials.exclude_materials(documents)
+
+
+@hooks.register("before_serve_document", order=-100)
+def hide_meeting_materials(document, request):
+    """A meeting material (liaison.meetings.materials) the reader may not download answers 404,
+    exactly as an unknown document id does: a 403 or a login redirect would confirm that the
+    paper exists. The rule is visibility.may_download_material. Runs before Wagtail's own
+    collection privacy check (order), so that check never redirects to the login page first."""
+    if materials.is_meeting_material(document) and not visibility.may_download_material(
+        request.user, document
+    ):
+        raise Http404
 
 
 # --- after saving, before deleting -----------------------------------------------------------
