@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from advocacy.models import ReviewReminder, positions_due_for_review
-from cms import emails
+from cms import emails, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -16,33 +16,24 @@ def send_review_reminders(today=None):
     """E-mail each owner the positions of theirs that are past, or within 30 days of, their
     review date. Safe to run twice a day: a position is mentioned at most once a day.
 
-    Return the number of e-mails sent.
+    Return the number of e-mails queued.
     """
     today = today or timezone.localdate()
     due = positions_due_for_review(on=today).filter(policy_owner__isnull=False)
     due = due.exclude(policy_owner__email="").order_by("policy_owner_id", "review_by", "title")
     sent = 0
     for owner, positions in groupby(due, key=lambda p: p.policy_owner):
-        positions = claim(list(positions), owner, today)
-        if not positions:
-            continue
-        context = {
-            "owner": owner,
-            "positions": positions,
-            "today": today,
-        }
-        try:
-            with emails.connection() as connection:
-                message = emails.message("advocacy/emails/review", context, to=[owner.email])
-                emails.send(message, connection)
-        except Exception:
-            # Give the claim back so the retry (or tomorrow's run) sends it.
-            ReviewReminder.objects.filter(
-                position__in=positions, sent_on=today, recipient=owner
-            ).delete()
-            raise
+        # The claim and the e-mail in the outbox (cms.outbox) commit together: a retry never
+        # mentions a position twice, and a refused e-mail is retried by the outbox.
+        with transaction.atomic():
+            positions = claim(list(positions), owner, today)
+            if not positions:
+                continue
+            context = {"owner": owner, "positions": positions, "today": today}
+            message = emails.message("advocacy/emails/review", context, to=[owner.email])
+            outbox.post(message, kind="reminder")
         sent += 1
-    logger.info("Review reminders: %d e-mail(s) sent for %s", sent, today)
+    logger.info("Review reminders: %d e-mail(s) queued for %s", sent, today)
     return sent
 
 

@@ -1,5 +1,6 @@
 """Every e-mail Liaise sends goes through here: invitations, reminders, subscription e-mails,
-review reminders and Wagtail's workflow notices.
+review reminders and Wagtail's workflow notices. Those are built here and sent by the worker
+through the outbox (``cms.outbox``), never from a request.
 
 - ``message(template, context, to=...)`` renders ``<template>-subject.txt`` and
   ``<template>-body.txt`` with the organisation's name (``site_name``) and ``base_url`` in the
@@ -97,54 +98,37 @@ def connection():
         reset(conn)
 
 
-def send_one(msg):
-    """Send one message on a connection of its own; False (and logged) if sending failed, for
-    callers that answer a visitor whatever happens."""
-    try:
-        with connection() as conn:
-            send(msg, conn)
-    except Exception:
-        logger.exception("E-mail %r to %s failed", msg.subject, ", ".join(msg.to))
-        return False
-    return True
-
-
 # --- Wagtail's workflow notices ----------------------------------------------------------------
 
 
 class ThroughOurMail:
-    """Wagtail's workflow e-mail notifiers, sending through this module: the organisation's
-    subject prefix and name, one connection for all recipients, closed quietly."""
+    """Wagtail's workflow e-mail notifiers, through the outbox (``cms.outbox``): the
+    organisation's subject prefix and name, queued in the transaction of the submission or
+    decision, sent by the worker (an approver never waits on the mail server)."""
 
     def send_emails(self, template_set, context, recipients, **kwargs):
         from django.utils.translation import override
 
-        sent = 0
-        with connection() as conn:
-            for recipient in recipients:
-                context["user"] = recipient
-                with override(recipient.wagtail_userprofile.get_preferred_language()):
-                    subject, body = render(template_set["subject"], template_set["text"], context)
-                    html = None
-                    if getattr(settings, "WAGTAILADMIN_NOTIFICATION_USE_HTML", False):
-                        html = render_to_string(template_set["html"], context)
-                msg = EmailMultiAlternatives(
-                    subject=subject,
-                    body=body.strip(),
-                    from_email=settings.WAGTAILADMIN_NOTIFICATION_FROM_EMAIL,
-                    to=[recipient.email],
-                    headers={"Auto-Submitted": "auto-generated"},
-                )
-                if html:
-                    msg.attach_alternative(html, "text/html")
-                try:
-                    send(msg, conn)
-                except Exception:  # one refused address must not stop the rest
-                    logger.exception("Workflow notice %r to %s failed", subject, recipient.email)
-                    reset(conn)
-                    continue
-                sent += 1
-        return sent == len(recipients)
+        from cms import outbox
+
+        for recipient in recipients:
+            context["user"] = recipient
+            with override(recipient.wagtail_userprofile.get_preferred_language()):
+                subject, body = render(template_set["subject"], template_set["text"], context)
+                html = None
+                if getattr(settings, "WAGTAILADMIN_NOTIFICATION_USE_HTML", False):
+                    html = render_to_string(template_set["html"], context)
+            msg = EmailMultiAlternatives(
+                subject=subject,
+                body=body.strip(),
+                from_email=settings.WAGTAILADMIN_NOTIFICATION_FROM_EMAIL,
+                to=[recipient.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            )
+            if html:
+                msg.attach_alternative(html, "text/html")
+            outbox.post(msg, kind="workflow notice")
+        return True
 
 
 def send_workflow_notices_through_our_mail():

@@ -4,8 +4,9 @@ does the work:
 
 - ``send_action_reminders``, ``send_meeting_reminders``: daily (migration 0006);
   liaison.meetings.reminders.
-- ``send_invitations``, ``retry_delivery``: after a meeting changes, and retries;
-  liaison.calendars.invitations.
+- ``send_invitations``: after a meeting changes (a hint: the delivery rows are written with
+  the change); ``send_due_invitations``: every minute (migration 0013), whatever is due;
+  ``retry_delivery``: retries scheduled by earlier versions; liaison.calendars.invitations.
 - ``generate_briefing``: when someone asks for a briefing; liaison.briefings.
 
 All are safe to run twice (each claims its work with a conditional UPDATE first).
@@ -34,12 +35,16 @@ def send_meeting_reminders(now=None):
     return reminders.send_meeting_reminders(now)
 
 
-def send_invitations(meeting_pk, sequence, method):
-    return invitations.send_invitations(meeting_pk, sequence, method)
+def send_invitations(meeting_pk, *legacy):
+    return invitations.send_invitations(meeting_pk, *legacy)
 
 
-def retry_delivery(delivery_pk, attempts):
-    return invitations.retry_delivery(delivery_pk, attempts)
+def send_due_invitations():
+    return invitations.send_due_invitations()
+
+
+def retry_delivery(delivery_pk, *legacy):
+    return invitations.retry_delivery(delivery_pk, *legacy)
 
 
 def generate_briefing(briefing_id):

@@ -148,11 +148,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
 if REDIS_URL:
+    # Redis is a cache, never the only copy: when it is down pages are built from the
+    # database (cms.cache), so the timeouts are short.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "liaise",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -184,6 +187,12 @@ if REDIS_URL:
 else:
     # The same alias as the site: a separate alias breaks the scheduler (django-q2 #293).
     Q_CLUSTER["orm"] = "default"
+
+# The outbox (cms.outbox): a worker that takes a message holds it this long before another
+# may try it (longer than an SMTP timeout); a message that cannot be sent is retried for
+# this many hours after it was queued, then marked failed.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 24)
 
 # Wagtail's own background tasks (search index and reference index updates, file deletion)
 # run inline with the request that caused them: they take milliseconds at this scale, and a
@@ -234,6 +243,9 @@ EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search.backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Every document download goes through Wagtail's serve view, where meeting materials are
+# permission-checked (liaison.visibility.may_download_material); never a redirect to storage.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No Gravatar: it would send a hash of every staff e-mail address to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
@@ -252,6 +264,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+ERROR_MAIL_EVERY = env_int("ERROR_MAIL_EVERY", 300)
+
 # --- Logging: everything to stdout, for the process manager to collect -------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
@@ -264,8 +278,10 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             "formatter": "plain",
         },
+        # Error reports go to the outbox, never from the request: at most one per distinct
+        # error per ERROR_MAIL_EVERY seconds, and none for /healthz's 503 (cms.error_reports).
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "cms.error_reports.ErrorMailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false"],
         },
@@ -280,5 +296,88 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per search-index update is noise; failures are still logged.
         "django_tasks": {"level": "WARNING"},
+        # A line per cleaned-up sign-in record is noise; lock-outs are still logged.
+        "axes": {"level": "WARNING"},
     },
+}
+
+# --- Client addresses and sign-in throttling (cms.clients, django-axes) --------------------------
+# (Added as one block; see cms/clients.py for what each counter is for.)
+from datetime import timedelta  # noqa: E402
+
+# How many proxies in front of the application append to X-Forwarded-For. 0 ignores the
+# header (development, tests, a server that faces the internet); production.py reads it
+# from the environment.
+TRUSTED_PROXY_COUNT = 0
+
+INSTALLED_APPS.append("axes")
+# axes' backend first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Last, as axes asks: it turns a locked-out sign-in into cms.clients.locked_out_response.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# What is counted, and how many failures within LOGIN_LOCKOUT_MINUTES lock it out.
+LOGIN_THROTTLE = [
+    (["username", "ip_address"], env_int("LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT", 5)),
+    (["ip_address"], env_int("LOGIN_FAILURES_PER_CLIENT", 20)),
+    (["username"], env_int("LOGIN_FAILURES_PER_ACCOUNT", 50)),
+]
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if min(limit for _, limit in LOGIN_THROTTLE) < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURES_PER_* and LOGIN_LOCKOUT_MINUTES must be whole numbers of 1 or more."
+    )
+AXES_HANDLER = "cms.clients.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _ in LOGIN_THROTTLE]
+AXES_FAILURE_LIMIT = LOGIN_THROTTLE[0][1]  # LoginThrottle scales the other counters to it
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A sign-in while locked out is refused unchecked and not counted: the lock-out ends a fixed
+# time after it began, and one client hammering a locked account cannot use up the account's
+# own limit and lock its owner out everywhere.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # this account's failures from this client (LoginThrottle)
+AXES_CLIENT_IP_CALLABLE = "cms.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "cms.clients.locked_out_response"
+# Failed attempts are kept only while they count; no permanent log of every sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner on every manage.py command; failures are still logged as warnings,
+# with the username and address masked.
+AXES_VERBOSE = False
+
+# --- Content-Security-Policy (django-csp, cms.content_security_policy) -------------------------
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "cms.content_security_policy.CSPMiddleware",
+)
+# The public site: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],  # Wagtail's preview panel
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # the preview panel frames our own pages
+    }
+}
+# The Wagtail and Django admins render inline <script> (InlinePanel, date pickers, chooser
+# modals) and inline styles with no nonce, so these are added under their paths. Neither
+# uses inline event handlers (onclick=...), which stay refused in browsers that know
+# script-src-attr. tests/browser/test_admin_under_csp.py drives the admin under this policy.
+ADMIN_CSP_PATHS = ["/admin/", "/django-admin/"]
+ADMIN_CSP_UPDATE = {
+    "script-src": [UNSAFE_INLINE],
+    "script-src-attr": [NONE],
+    "style-src": [UNSAFE_INLINE],
 }

@@ -34,6 +34,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# The number of proxies in front of gunicorn that append to X-Forwarded-For (cms.clients).
+# 0, the default, ignores the header: safe when the header can be forged, but behind a proxy
+# every visitor then shares the proxy's address and its rate limits. Behind the one TLS proxy
+# described in the README, set 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 STORAGES = {
     **STORAGES,  # noqa: F405  (keeps the private storage for briefings)
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,40 +18,40 @@ What triggers what (receivers below, connected when this module is imported, whi
 
 Planned and held meetings send nothing, nor does a change of title or agenda alone.
 
-The task is enqueued with ``transaction.on_commit``, so it never runs for a change that was
-rolled back, and it reads the meeting, delegation and attendees as committed. It sends to
-the delegation (active users with an e-mail address) and the external attendees with an
-e-mail address; never to the organiser, who is the ORGANIZER of every invite (a mail whose
-ORGANIZER is its recipient is dropped by Outlook). Delegation members get the DELEGATION
-calendar, external attendees the INVITEE one, which leaves out confidential agenda items,
-objectives and asks (see ``liaison.calendars.ics``).
+The delivery rows are the invitations' outbox (``cms.outbox``): each change writes the rows
+its version calls for in its own transaction (``queue``), so a change that commits has its
+invitations on record and one that rolls back has none; once it commits, one hint per
+meeting asks the worker to send them, and a sweep every minute sends whatever a lost hint,
+a broker outage or a killed worker left due. Delivery reads the meeting, delegation and
+attendees as they are when it runs, and sends to the delegation (active users with an
+e-mail address) and the external attendees with an e-mail address; never to the organiser,
+who is the ORGANIZER of every invite (a mail whose ORGANIZER is its recipient is dropped by
+Outlook). Delegation members get the DELEGATION calendar, external attendees the INVITEE
+one, which leaves out confidential agenda items, objectives and asks (see
+``liaison.calendars.ics``).
 
 Each (meeting, recipient, sequence, method) has one ``InviteDelivery`` row, the log and the
-guard: a row is claimed by a conditional UPDATE (queued with the attempts the worker read →
-one more attempt) before its e-mail is sent, so a task run twice, or by two workers at
-once, sends a recipient a given version once. When sending fails the error is recorded and
-a retry is scheduled (a django-q2 ``Schedule.ONCE``: it works with the ORM and Redis
-brokers, since schedules live in the database) after 2, then 4 minutes; after
-``MAX_ATTEMPTS`` attempts the row is marked failed with the reason. The Secretariat can
-resend a sent or failed delivery from the admin (or one stuck in the queue, see
-``resendable``): that, on purpose, is the one case where a recipient gets the same version
-twice.
+guard: a worker claims a row (``cms.outbox.claim``) before its e-mail is sent, so a task run
+twice, or by two workers at once, sends a recipient a given version once. When sending
+fails the row is due again after a growing wait, for ``OUTBOX_RETRY_HOURS``, then marked
+failed with the reason. A row that no longer applies when its turn comes (the meeting
+changed again, the recipient left) is closed with the reason, not sent. The Secretariat can
+resend a sent or failed delivery, or retry every failed one of a meeting, from the admin:
+that, on purpose, is the one case where a recipient gets the same version twice.
 """
 
 import dataclasses
-import datetime
 import logging
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, ProtectedError, Q
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from cms import emails
+from cms import emails, outbox
 from liaison import visibility
 from liaison.calendars import ics as ical
 from liaison.calendars.models import InviteDelivery
@@ -59,11 +59,7 @@ from liaison.meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
-# A queued delivery untouched this long is stuck (retries come within minutes): resendable.
-STUCK_AFTER = datetime.timedelta(minutes=30)
 TASK = "liaison.tasks.send_invitations"
-RETRY_TASK = "liaison.tasks.retry_delivery"
 NO_ORGANISER = "The meeting has no organiser with an e-mail address."
 
 REQUEST = InviteDelivery.Method.REQUEST
@@ -72,11 +68,6 @@ QUEUED = InviteDelivery.Status.QUEUED
 SENT = InviteDelivery.Status.SENT
 FAILED = InviteDelivery.Status.FAILED
 S = Meeting.Status
-
-
-def backoff(attempts):
-    """How long to wait after the ``attempts``-th failed attempt: 2, 4, 8... minutes."""
-    return datetime.timedelta(minutes=2**attempts)
 
 
 # --- who gets what --------------------------------------------------------------------------
@@ -147,27 +138,52 @@ def was_invited(meeting):
     return meeting.deliveries.filter(method=REQUEST).exclude(status=FAILED).exists()
 
 
-# --- triggers -------------------------------------------------------------------------------
+# --- triggers: the rows a change calls for, written in its transaction --------------------
 
 
-def enqueue(meeting_pk, sequence, method):
-    """Send the invitations once the current transaction commits (at once outside one)."""
-
-    def push():
-        from django_q.tasks import async_task
-
-        async_task(
-            TASK,
-            meeting_pk,
-            sequence,
-            str(method),
-            task_name=f"invites-{meeting_pk}-{sequence}-{method}",
-            group="invites",
-            # The task retries sending itself; a crash must not make the broker run it again.
-            q_options={"ack_failure": True},
+def queue(meeting, method):
+    """Write the delivery rows that version ``meeting.sequence`` sent as ``method`` calls for,
+    in the caller's transaction, and ask the worker to send them once it commits. Everyone
+    who was sent an invitation and is no longer invited gets a CANCEL.
+    Safe to call any number of times in a transaction: each call brings the version's
+    unsent rows in line with who is invited now. Return the number of rows queued."""
+    people = recipients(meeting)
+    wanted = {(p.email.lower(), method): p for p in people}
+    # Those who left (and were not told yet) hear, whatever this version is: a meeting
+    # cancelled before their CANCEL went out must still leave their calendar.
+    for former in former_invitees(meeting, people):
+        wanted[(former.email.lower(), CANCEL)] = former
+    version = meeting.deliveries.filter(sequence=meeting.sequence)
+    # Rows of this version not tried yet that no longer apply: someone left (or came back)
+    # before their e-mail went out.
+    stale = [
+        d.pk
+        for d in version.filter(status=QUEUED, attempts=0)
+        if (d.recipient_email.lower(), d.method) not in wanted
+    ]
+    if stale:
+        version.filter(pk__in=stale, status=QUEUED, attempts=0).delete()
+    last = last_words(meeting)
+    now = timezone.now()
+    queued = 0
+    for (email, wanted_method), recipient in wanted.items():
+        delivery, created = InviteDelivery.objects.get_or_create(
+            meeting=meeting,
+            recipient_email=recipient.email,
+            sequence=meeting.sequence,
+            method=wanted_method,
+            defaults={"recipient_name": recipient.name[:200], "due_at": now, "queued_at": now},
         )
-
-    transaction.on_commit(push, robust=True)
+        said = last.get(email)
+        if created:
+            queued += 1
+        elif delivery.status == SENT and said is not None and said.method != wanted_method:
+            # Uninvited and invited again (or the reverse) within one version: this row
+            # was sent before the other one, so it must go out again.
+            queued += outbox.requeue(InviteDelivery.objects.filter(pk=delivery.pk, status=SENT))
+    if queued:
+        outbox.hint(TASK, meeting.pk)
+    return queued
 
 
 @receiver(pre_save, sender=Meeting, dispatch_uid="liaison.invitations.remember")
@@ -185,15 +201,14 @@ def invite_on_save(sender, instance, created, raw=False, **kwargs):
         return
     method = invitation_method(getattr(instance, "_invite_before", None), instance)
     if method:
-        enqueue(instance.pk, instance.sequence, method)
+        queue(instance, method)
 
 
 def invite_newcomers(sender, instance, action, reverse=False, pk_set=None, **kwargs):
     """Someone joined or left the delegation or the attendees (from either side of the
-    relation). Joining a confirmed meeting: send the current version, which only the
-    newcomers receive (the others are in the delivery log for it already). Leaving a
-    confirmed or postponed one: the same task sends those who left a CANCEL (see
-    ``former_invitees``)."""
+    relation). Joining a confirmed meeting: the current version, which only the newcomers
+    are queued (the others are in the delivery log for it already). Leaving a confirmed or
+    postponed one: those who left are queued a CANCEL (see ``former_invitees``)."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     meetings = Meeting.objects.filter(pk__in=[instance.pk] if not reverse else pk_set or ())
@@ -202,8 +217,8 @@ def invite_newcomers(sender, instance, action, reverse=False, pk_set=None, **kwa
         # A postponed meeting keeps the invitations it had: those who left must hear.
         sent = InviteDelivery.objects.filter(method=REQUEST, status=SENT)
         wanted |= Q(status=S.POSTPONED, pk__in=sent.values("meeting"))
-    for pk, sequence in meetings.filter(wanted).values_list("pk", "sequence"):
-        enqueue(pk, sequence, REQUEST)
+    for meeting in meetings.filter(wanted):
+        queue(meeting, REQUEST)
 
 
 m2m_changed.connect(
@@ -324,41 +339,60 @@ def _load(meeting_pk):
     return ical.for_calendar(Meeting.objects.filter(pk=meeting_pk)).first()
 
 
-def send_invitations(meeting_pk, sequence, method):
-    """Send version ``sequence`` of the meeting as ``method`` (REQUEST or CANCEL) to every
-    recipient not sent it yet; with REQUEST, also a CANCEL to everyone who was sent an
-    invitation and is no longer invited. Return the number of e-mails sent.
+def send_invitations(meeting_pk, *_legacy):
+    """Send the meeting's due deliveries (the hint after a change); the number sent. Tasks
+    queued by earlier versions carried a sequence and method, which the rows now hold."""
+    return deliver(outbox.due(InviteDelivery.objects.filter(meeting_id=meeting_pk)))
 
-    Does nothing when the meeting is gone or has changed again since (the task for the
-    newer sequence sends that one).
-    """
-    meeting = _load(meeting_pk)
-    if meeting is None or meeting.sequence != sequence:
-        return 0
-    if (method == CANCEL) != (meeting.status == S.CANCELLED):
-        return 0
-    people = recipients(meeting)
-    wanted = [(recipient, method) for recipient in people]
-    if method == REQUEST:
-        wanted += [(former, CANCEL) for former in former_invitees(meeting, people)]
-    last = last_words(meeting)
-    pending = []
-    for recipient, wanted_method in wanted:
-        delivery, _ = InviteDelivery.objects.get_or_create(
-            meeting=meeting,
-            recipient_email=recipient.email,
-            sequence=sequence,
-            method=wanted_method,
-            defaults={"recipient_name": recipient.name[:200]},
+
+def send_due_invitations():
+    """Send every due delivery (the sweep, every minute); the number sent."""
+    return deliver(outbox.due(InviteDelivery.objects.all()))
+
+
+def deliver(rows):
+    """Send ``rows`` (due deliveries), a meeting at a time on one mail connection. A row
+    that no longer applies is closed with the reason instead."""
+    rows = list(rows.order_by("meeting_id", "sequence", "pk")[: outbox.BATCH])
+    sent = 0
+    for meeting_pk in dict.fromkeys(d.meeting_id for d in rows):
+        meeting = _load(meeting_pk)
+        if meeting is None:  # deleted meanwhile, and its rows with it
+            continue
+        people = recipients(meeting)
+        pending = []
+        for delivery in (d for d in rows if d.meeting_id == meeting_pk):
+            recipient, reason = applies(meeting, people, delivery)
+            if reason:
+                outbox.give_up(delivery, reason)
+            else:
+                pending.append((delivery, recipient))
+        sent += _send_all(meeting, people, pending)
+    return sent
+
+
+def applies(meeting, people, delivery):
+    """(recipient, None) if ``delivery`` is still to be sent, or (None, why not)."""
+    if meeting.sequence != delivery.sequence:
+        return None, (
+            f"Superseded: the meeting changed (version {meeting.sequence}) before this "
+            "version could be sent."
         )
-        said = last.get(recipient.email.lower())
-        if delivery.status == SENT and said is not None and said.method != wanted_method:
-            # Uninvited and invited again (or the reverse) within one version: this row
-            # was sent before the other one, so it must go out again.
-            delivery = _requeue(delivery)
-        if delivery is not None and delivery.status == QUEUED and delivery.attempts == 0:
-            pending.append((delivery, recipient))
-    return _send_all(meeting, people, pending)
+    if delivery.method == REQUEST and meeting.status == S.CANCELLED:
+        return None, "The meeting was cancelled before this invitation could be sent."
+    recipient = next(
+        (p for p in people if p.email.lower() == delivery.recipient_email.lower()), None
+    )
+    if delivery.method == CANCEL and (meeting.status != S.CANCELLED or recipient is None):
+        # A CANCEL telling someone they are no longer invited.
+        if recipient is not None:
+            return None, "The recipient was invited to the meeting again."
+        return Recipient(
+            delivery.recipient_name, delivery.recipient_email, ical.Audience.INVITEE
+        ), None
+    if recipient is None:
+        return None, "The recipient is no longer invited to the meeting."
+    return recipient, None
 
 
 def last_words(meeting):
@@ -371,122 +405,71 @@ def last_words(meeting):
 
 
 def former_invitees(meeting, people):
-    """Everyone whose last word from us is an invitation they received, who is no longer
-    among ``people``: each must be sent a CANCEL. As INVITEE: what they get leaves out the
-    confidential parts whatever they were."""
+    """Everyone whose last word from us is an invitation they received (or the CANCEL of it,
+    still on its way), who is no longer among ``people``: each must be sent a CANCEL. As
+    INVITEE: what they get leaves out the confidential parts whatever they were."""
     current = {p.email.lower() for p in people}
     return [
         Recipient(delivery.recipient_name, delivery.recipient_email, ical.Audience.INVITEE)
         for email, delivery in sorted(last_words(meeting).items())
-        if email not in current and delivery.method == REQUEST and delivery.status == SENT
+        if email not in current
+        and (delivery.method, delivery.status) in ((REQUEST, SENT), (CANCEL, QUEUED))
     ]
 
 
-def _requeue(delivery):
-    """Queue a sent delivery again with fresh attempts; the row, or None if another worker
-    took it meanwhile."""
-    requeued = InviteDelivery.objects.filter(pk=delivery.pk, status=SENT).update(
-        status=QUEUED, attempts=0, last_error="", updated_at=timezone.now()
+def retry_delivery(delivery_pk, *_legacy):
+    """Send the due deliveries of this delivery's meeting (retries scheduled by earlier
+    versions named a delivery; the sweep covers them now)."""
+    meeting_pk = (
+        InviteDelivery.objects.filter(pk=delivery_pk).values_list("meeting_id", flat=True).first()
     )
-    if not requeued:
-        return None
-    delivery.refresh_from_db()
-    return delivery
+    return send_invitations(meeting_pk) if meeting_pk else 0
 
 
-def retry_delivery(delivery_pk, attempts):
-    """Try a queued delivery again (a scheduled retry or a resend). ``attempts`` is the count
-    the retry was scheduled for: a delivery tried or sent meanwhile is left alone."""
-    delivery = InviteDelivery.objects.filter(pk=delivery_pk, status=QUEUED).first()
-    if delivery is None or delivery.attempts != attempts:
-        return 0
-    meeting = _load(delivery.meeting_id)
-    if meeting.sequence != delivery.sequence:
-        _give_up(
-            delivery,
-            f"Superseded: the meeting changed (version {meeting.sequence}) before this "
-            "version could be sent.",
-        )
-        return 0
-    people = recipients(meeting)
-    recipient = next(
-        (p for p in people if p.email.lower() == delivery.recipient_email.lower()), None
-    )
-    if delivery.method == CANCEL and meeting.status != S.CANCELLED:
-        # A CANCEL telling someone they are no longer invited.
-        if recipient is not None:
-            _give_up(delivery, "The recipient was invited to the meeting again.")
-            return 0
-        recipient = Recipient(
-            delivery.recipient_name, delivery.recipient_email, ical.Audience.INVITEE
-        )
-    elif recipient is None:
-        _give_up(delivery, "The recipient is no longer invited to the meeting.")
-        return 0
-    return _send_all(meeting, people, [(delivery, recipient)])
-
-
-def resendable(delivery, now=None):
-    """Sent or failed; or queued but untouched for ``STUCK_AFTER`` (its worker died between
-    claiming and recording the outcome, or its task was lost): the log shows it as queued
-    for ever otherwise."""
-    if delivery.status in (SENT, FAILED):
-        return True
-    return delivery.updated_at < (now or timezone.now()) - STUCK_AFTER
+def resendable(delivery):
+    """Sent or failed (a queued one is still on its way, and is resent by itself)."""
+    return delivery.status in (SENT, FAILED)
 
 
 def resend(delivery):
-    """Queue a delivery again (see ``resendable``), with a fresh set of attempts: the
-    Secretariat's deliberate resend. Return False if it is not resendable or out of date."""
+    """Queue a sent or failed delivery of the meeting's current version again: the
+    Secretariat's deliberate resend. False if it is not resendable or out of date."""
     if delivery.meeting.sequence != delivery.sequence:
         return False
-    now = timezone.now()
-    queued = (
-        InviteDelivery.objects.filter(pk=delivery.pk)
-        .filter(Q(status__in=[SENT, FAILED]) | Q(status=QUEUED, updated_at__lt=now - STUCK_AFTER))
-        .exclude(meeting__sequence__gt=delivery.sequence)
-        .update(status=QUEUED, attempts=0, last_error="", updated_at=now)
-    )
-    if not queued:
-        return False
-
-    def push():
-        from django_q.tasks import async_task
-
-        async_task(
-            RETRY_TASK,
-            delivery.pk,
-            0,
-            task_name=f"invite-resend-{delivery.pk}",
-            group="invites",
-            q_options={"ack_failure": True},
+    queued = outbox.requeue(
+        InviteDelivery.objects.filter(pk=delivery.pk, status__in=[SENT, FAILED]).exclude(
+            meeting__sequence__gt=delivery.sequence
         )
-
-    transaction.on_commit(push, robust=True)
-    return True
-
-
-def _give_up(delivery, reason):
-    InviteDelivery.objects.filter(pk=delivery.pk, status=QUEUED).update(
-        status=FAILED, last_error=reason, updated_at=timezone.now()
     )
+    if queued:
+        outbox.hint(TASK, delivery.meeting_id)
+    return bool(queued)
 
 
-def _claim(delivery):
-    """Take ``delivery`` for one attempt; True if this worker did (and so must send it)."""
-    claimed = InviteDelivery.objects.filter(
-        pk=delivery.pk, status=QUEUED, attempts=delivery.attempts
-    ).update(attempts=F("attempts") + 1, updated_at=timezone.now())
-    if claimed:
-        delivery.attempts += 1
-    return claimed == 1
+def failed_and_current(deliveries):
+    """The failed deliveries among ``deliveries`` that are of their meeting's current
+    version: those a retry would send (an older version would be superseded at once)."""
+    return deliveries.filter(status=FAILED, sequence=F("meeting__sequence"))
+
+
+def retry_failed(deliveries):
+    """Queue the failed deliveries of current versions among ``deliveries`` again, at once
+    (after a mail outage longer than the retry window); the number queued."""
+    rows = failed_and_current(deliveries)
+    meetings = set(rows.values_list("meeting_id", flat=True))
+    queued = outbox.requeue(
+        InviteDelivery.objects.filter(pk__in=list(rows.values_list("pk", flat=True)))
+    )
+    for meeting_pk in sorted(meetings):
+        outbox.hint(TASK, meeting_pk)
+    return queued
 
 
 def _send_all(meeting, people, pending):
     organiser = organiser_of(meeting)
     if organiser is None:
         for delivery, _recipient in pending:
-            _give_up(delivery, NO_ORGANISER)
+            outbox.give_up(delivery, NO_ORGANISER)
         if pending:
             logger.warning("Invitations for meeting %s not sent: %s", meeting.pk, NO_ORGANISER)
         return 0
@@ -500,7 +483,7 @@ def _send_all(meeting, people, pending):
     sent = 0
     with emails.connection() as connection:
         for delivery, recipient in pending:
-            if not _claim(delivery):
+            if not outbox.claim(delivery):
                 continue
             removed = delivery.method == CANCEL and meeting.status != S.CANCELLED
             try:
@@ -514,50 +497,18 @@ def _send_all(meeting, people, pending):
                     update=recipient.email.lower() in invited_before,
                     removed=removed,
                 )
+                # One Message-ID per row and queueing: a copy sent again after a crash is
+                # recognisably the same message; a deliberate resend is a new one.
+                message.extra_headers["Message-ID"] = outbox.message_id(delivery)
                 emails.send(message, connection)  # connects on the first e-mail only
             # SMTP refused, timed out, connection lost, a bad address...: logged and retried.
             except Exception as error:  # noqa: BLE001
-                _failed(delivery, error)
+                outbox.mark_failed(delivery, error)
                 emails.reset(connection)  # the next e-mail reconnects, not on a dead link
                 continue
-            InviteDelivery.objects.filter(pk=delivery.pk).update(
-                status=SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
-            )
+            outbox.mark_sent(delivery)
             sent += 1
     logger.info(
         "Invitations for meeting %s: %d of %d e-mail(s) sent", meeting.pk, sent, len(pending)
     )
     return sent
-
-
-def _failed(delivery, error):
-    # PostgreSQL cannot store NUL, which a server's reply could carry.
-    reason = f"{type(error).__name__}: {error}".replace("\x00", "")[:2000]
-    now = timezone.now()
-    if delivery.attempts >= MAX_ATTEMPTS:
-        InviteDelivery.objects.filter(pk=delivery.pk).update(
-            status=FAILED, last_error=reason, updated_at=now
-        )
-        logger.error("Invitation %s failed after %d attempts: %s", delivery, MAX_ATTEMPTS, reason)
-        return
-    InviteDelivery.objects.filter(pk=delivery.pk).update(last_error=reason, updated_at=now)
-    from django_q.models import Schedule
-    from django_q.tasks import schedule
-
-    name = f"invite-retry-{delivery.pk}-{delivery.attempts}"
-    if not Schedule.objects.filter(name=name).exists():
-        schedule(
-            RETRY_TASK,
-            delivery.pk,
-            delivery.attempts,
-            name=name,
-            schedule_type=Schedule.ONCE,
-            next_run=now + backoff(delivery.attempts),
-        )
-    logger.warning(
-        "Invitation %s failed (attempt %d of %d), retrying: %s",
-        delivery,
-        delivery.attempts,
-        MAX_ATTEMPTS,
-        reason,
-    )

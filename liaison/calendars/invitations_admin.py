@@ -3,22 +3,26 @@
 The log is read-only: nobody adds, edits or deletes deliveries by hand. It lists the
 deliveries of the meetings the user may see (confidential meetings: their delegation and the
 Secretariat), to users with ``view_invitedelivery`` (the Secretariat). Users with
-``change_invitedelivery`` may resend a sent, failed or stuck delivery of a meeting's
-current version (POST, with the CSRF token): a deliberate resend is the one case where a recipient
-gets the same version twice.
+``change_invitedelivery`` may resend a sent or failed delivery of a meeting's current
+version (POST, with the CSRF token): a deliberate resend is the one case where a recipient
+gets the same version twice; and may retry every failed delivery at once ("Retry failed",
+after a mail outage longer than the outbox's retry window).
 """
 
 from django.contrib import messages
 from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from liaison import visibility
@@ -52,9 +56,9 @@ delivery_policy = InviteDeliveryPermissionPolicy(InviteDelivery)
 
 
 def may_resend(user, delivery):
-    """Whether ``user`` may resend ``delivery`` (whose meeting they may see): sent, failed or
-    stuck in the queue (``invites.resendable``), and of the meeting's current version (an
-    older version would be superseded at once)."""
+    """Whether ``user`` may resend ``delivery`` (whose meeting they may see): sent or failed
+    (``invites.resendable``), and of the meeting's current version (an older version would
+    be superseded at once)."""
     return (
         user.has_perm("liaison.change_invitedelivery")
         and invites.resendable(delivery)
@@ -88,6 +92,35 @@ def resend_view(request, pk):
     return HttpResponseRedirect(back)
 
 
+def retry_failed_view(request):
+    """GET: how many failed invitations a retry would send; POST: queue them all again."""
+    if not request.user.has_perm("liaison.change_invitedelivery"):
+        return HttpResponseForbidden("You may not resend invitations.")
+    visible = delivery_policy.instances_user_has_permission_for(request.user, "view")
+    if request.method == "POST":
+        queued = invites.retry_failed(visible)
+        if queued:
+            messages.success(request, f"{plural(queued)} queued again; they are being sent.")
+        else:
+            messages.info(request, "There are no failed invitations to retry.")
+        return redirect(f"{URL_NAMESPACE}:index")
+    failed = invites.failed_and_current(visible)
+    return TemplateResponse(
+        request,
+        "liaison/admin/deliveries_retry_failed.html",
+        {
+            "count": failed.count(),
+            "meetings": failed.values("meeting").distinct().count(),
+            "failed": plural(failed.count()),
+            "index_url": reverse(f"{URL_NAMESPACE}:index"),
+        },
+    )
+
+
+def plural(count):
+    return "1 failed invitation" if count == 1 else f"{count} failed invitations"
+
+
 class ResendColumn(Column):
     cell_template_name = "liaison/admin/deliveries_resend_cell.html"
 
@@ -111,6 +144,19 @@ class DeliveryFilterSet(WagtailFilterSet):
 class DeliveryIndexView(admin_views.ModelIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("meeting")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm("liaison.change_invitedelivery"):
+            buttons.append(
+                HeaderButton(
+                    "Retry failed",
+                    url=reverse(f"{URL_NAMESPACE}:retry_failed"),
+                    icon_name="resubmit",
+                )
+            )
+        return buttons
 
 
 class InviteDeliveryViewSet(ModelViewSet):
@@ -161,4 +207,8 @@ class InviteDeliveryViewSet(ModelViewSet):
     ]
 
     def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), path("resend/<int:pk>/", resend_view, name="resend")]
+        return [
+            *super().get_urlpatterns(),
+            path("resend/<int:pk>/", resend_view, name="resend"),
+            path("retry-failed/", retry_failed_view, name="retry_failed"),
+        ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from cms.models import OutboxRow
 from liaison.meetings.models import Meeting, Regulator
 
 
@@ -18,6 +19,14 @@ class Subscriber(models.Model):
     regulators = models.ManyToManyField(Regulator, blank=True, related_name="subscribers")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    feed_revoked_at = models.DateTimeField(
+        "calendar address revoked",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the Secretariat switched off their calendar address. Until the "
+        "Secretariat allows it again, the subscriber cannot get a new one.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -57,34 +66,25 @@ class FeedToken(models.Model):
         return f"Feed token of {self.user or self.subscriber}"
 
 
-class InviteDelivery(models.Model):
+class InviteDelivery(OutboxRow):
     """One calendar invitation (iTIP REQUEST or CANCEL) to one recipient for one version
-    (sequence) of a meeting: the delivery log, and the guard against sending it twice."""
+    (sequence) of a meeting: the invitations' outbox (``cms.outbox``), their delivery log, and
+    the guard against sending one twice."""
 
     class Method(models.TextChoices):
         REQUEST = "REQUEST", "Invitation or update"
         CANCEL = "CANCEL", "Cancellation"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="deliveries")
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
     sequence = models.PositiveIntegerField()
     method = models.CharField(max_length=10, choices=Method.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "invite deliveries"
+        indexes = [models.Index(fields=["status", "due_at"], name="invite_delivery_due")]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "recipient_email", "sequence", "method"],

@@ -1,15 +1,20 @@
 """Admin for calendar subscribers: the Secretariat (liaison.view_subscriber) sees who follows
 the public meetings, searches and filters them, and revokes their feed addresses or deletes
 them. Subscribers sign themselves up (liaison.calendars.subscriptions); nobody adds them here, and the
-e-mail address is not editable, since only its owner can confirm a new one."""
+e-mail address is not editable, since only its owner can confirm a new one.
+
+A revocation is recorded (Subscriber.feed_revoked_at): until the Secretariat allows it again,
+the subscriber's manage link gets no new address."""
 
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
@@ -36,9 +41,25 @@ def scope_label(subscriber):
 
 
 def revoke_all(subscriber):
-    """Revoke every live feed token of `subscriber`; the number revoked."""
-    live = subscriber.feed_tokens.filter(revoked_at__isnull=True)
-    return sum(feeds.revoke(token) for token in live)
+    """Revoke every live feed token of `subscriber` and record that the Secretariat did, so
+    that their manage link cannot get a new one; the number revoked."""
+    with transaction.atomic():
+        # The same lock as the manage page's "get a new address": one waits for the other.
+        locked = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if locked.feed_revoked_at is None:
+            locked.feed_revoked_at = timezone.now()
+            locked.save(update_fields=["feed_revoked_at"])
+        live = locked.feed_tokens.filter(revoked_at__isnull=True)
+        return sum(feeds.revoke(token) for token in live)
+
+
+def allow_new_address(subscriber):
+    """Lift the Secretariat's revocation: the manage link can get a new address again."""
+    return bool(
+        Subscriber.objects.filter(pk=subscriber.pk, feed_revoked_at__isnull=False).update(
+            feed_revoked_at=None
+        )
+    )
 
 
 class SubscriberFilterSet(CheckedFilterSet):
@@ -66,15 +87,24 @@ class IndexView(CleanSpreadsheetMixin, generic.IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.live_tokens and self.permission_policy.user_has_permission(
-            self.request.user, "change"
-        ):
+        if not self.permission_policy.user_has_permission(self.request.user, "change"):
+            return buttons
+        if instance.live_tokens:
             buttons.append(
                 ListingButton(
                     "Revoke calendar address",
                     url=reverse("subscribers:revoke", args=[instance.pk]),
                     icon_name="cross",
                     priority=25,
+                )
+            )
+        if instance.feed_revoked_at:
+            buttons.append(
+                ListingButton(
+                    "Allow a new calendar address",
+                    url=reverse("subscribers:allow", args=[instance.pk]),
+                    icon_name="key",
+                    priority=26,
                 )
             )
         return buttons
@@ -100,6 +130,7 @@ class SubscriberViewSet(ModelViewSet):
         "regulators",
         "confirmed_at",
         "created_at",
+        "feed_revoked_at",
     ]
     list_display = [
         "name",
@@ -118,6 +149,7 @@ class SubscriberViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("<int:pk>/revoke/", self.revoke_view, name="revoke"),
+            path("<int:pk>/allow/", self.allow_view, name="allow"),
         ]
 
     def revoke_view(self, request, pk):
@@ -130,7 +162,10 @@ class SubscriberViewSet(ModelViewSet):
             count = revoke_all(subscriber)
             messages.success(
                 request,
-                _("Revoked %(count)s calendar address(es) of %(name)s.")
+                _(
+                    "Revoked %(count)s calendar address(es) of %(name)s. They cannot get a new "
+                    "one until you allow it."
+                )
                 % {"count": count, "name": subscriber},
             )
             return redirect(index_url)
@@ -143,5 +178,31 @@ class SubscriberViewSet(ModelViewSet):
                 "index_url": index_url,
                 "header_icon": self.icon,
                 "page_title": f"Revoke the calendar address of {subscriber}",
+            },
+        )
+
+    def allow_view(self, request, pk):
+        """GET asks, POST lifts a revocation: the subscriber may get a new address again."""
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        subscriber = get_object_or_404(Subscriber, pk=pk)
+        index_url = reverse(self.get_url_name("index"))
+        if request.method == "POST":
+            if allow_new_address(subscriber):
+                messages.success(
+                    request,
+                    _("%(name)s can get a new calendar address from their manage link again.")
+                    % {"name": subscriber},
+                )
+            return redirect(index_url)
+        return TemplateResponse(
+            request,
+            "liaison/subscribe/admin_revoke.html",
+            {
+                "subscriber": subscriber,
+                "allow": True,
+                "index_url": index_url,
+                "header_icon": self.icon,
+                "page_title": f"Allow {subscriber} a new calendar address",
             },
         )

@@ -11,23 +11,37 @@ The flow is double opt-in and needs no account:
    e-mails, the https:// and webcal:// addresses. The raw token exists only at that moment.
 3. Every e-mail carries a signed manage link: change which meetings, get a new address (the
    old one stops working), or unsubscribe (tokens revoked, the subscriber deleted). The
-   same link is the List-Unsubscribe header, with one-click POST (RFC 8058).
+   same signed value is the List-Unsubscribe header, with one-click POST (RFC 8058).
 
-Subscribe requests are rate limited per client address and per e-mail address, through the
-Django cache. With REDIS_URL that is Redis, shared by every web process and host. Without it,
-it is each process's LocMemCache, so the limits apply per gunicorn worker (three by default):
-looser by that factor, but still bounded. The database cannot count instead: it keeps no
-record of requests, and a Subscriber row stands for an address, not for an e-mail sent.
+Links age. A manage link opens the manage page for MANAGE_MAX_AGE (90 days): a link in an old
+e-mail that got out cannot change the subscription or get a new feed address for ever. The
+expired page sends the visitor to the subscribe form, which e-mails an address that is
+already subscribed a fresh manage link (and changes nothing). The same value still
+unsubscribes for UNSUBSCRIBE_MAX_AGE (a year), because mail clients keep offering the
+List-Unsubscribe header of old mail and unsubscribing grants nothing; the unsubscribe page
+offers the manage page only while the link would still open it.
+
+When the Secretariat revokes a subscriber's calendar address (subscribers_admin), the
+revocation is recorded (Subscriber.feed_revoked_at): the manage page then gets no new address
+and says whom to write to, until the Secretariat allows it again. Unsubscribing still works.
+
+Subscribe requests are rate limited per client address and per e-mail address (the three
+limits below, cms.ratelimit). Counts live in the cache, Redis with REDIS_URL, shared by every
+web process and host; when Redis cannot be reached they are kept in the database
+(cms.RateCounter), so an outage neither lifts the limits nor takes the form down. Without
+REDIS_URL the cache is each process's LocMemCache, so the limits apply per gunicorn worker
+(three by default): looser by that factor, but still bounded. The 429 page's Retry-After is
+the time left in the window of the limit that tripped.
 """
 
 import datetime
+import email.utils
 import logging
-import time
+import math
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -38,7 +52,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cms import emails
+from cms import emails, outbox
+from cms.ratelimit import Limit
 from cms.validators import refuse_control_characters
 from liaison.calendars import feeds
 from liaison.calendars.models import Subscriber
@@ -50,14 +65,15 @@ logger = logging.getLogger(__name__)
 CONFIRM_SALT = "liaison.subscriptions.confirm"
 MANAGE_SALT = "liaison.subscriptions.manage"
 CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds a confirmation link stays valid
+MANAGE_MAX_AGE = 90 * 24 * 3600  # seconds a manage link opens the manage page
+UNSUBSCRIBE_MAX_AGE = 365 * 24 * 3600  # seconds the same link still unsubscribes
 
-# At most this many subscribe requests (valid ones, which send an e-mail) per client address
-# per hour, and confirmation (or "already subscribed") e-mails per e-mail address per day.
-REQUESTS_PER_IP = 5
-POSTS_PER_IP = 30  # any POST, valid or not: a bound on form hammering
-REQUESTS_PER_IP_WINDOW = 3600
-EMAILS_PER_ADDRESS = 3
-EMAILS_PER_ADDRESS_WINDOW = 24 * 3600
+# Any subscribe POST, valid or not, per client address per hour: a bound on form hammering.
+POSTS_PER_IP = Limit("subscribe:post", 30, 3600)
+# Valid subscribe requests (each sends an e-mail) per client address per hour.
+REQUESTS_PER_IP = Limit("subscribe:ip", 5, 3600)
+# Confirmation (or "already subscribed") e-mails per e-mail address per day.
+EMAILS_PER_ADDRESS = Limit("subscribe:email", 3, 24 * 3600)
 
 
 def public_regulators(*also):
@@ -164,8 +180,19 @@ def manage_url(subscriber):
 
 
 def unsubscribe_url(subscriber):
+    """The List-Unsubscribe address: the manage token, accepted there for longer (see the
+    module's docstring)."""
     token = manage_token(subscriber)
     return emails.absolute_url(reverse("liaison:subscribe_unsubscribe", args=[token]))
+
+
+def opens_manage_page(token):
+    """True while `token` is young enough for the manage page."""
+    try:
+        signing.loads(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        return False
+    return True
 
 
 class BadLink(Exception):
@@ -190,11 +217,17 @@ def subscriber_from(token, *, salt, max_age=None):
     return subscriber
 
 
-def bad_link(request, error):
-    response = render(
-        request, "liaison/subscribe/bad_link.html", {"reason": error.reason}, status=error.status
-    )
+def bad_link(request, error, link="confirm"):
+    """The page for a link that cannot be used; `link` says which kind ("confirm", "manage"
+    or "unsubscribe"), for what an expired one means."""
+    context = {"reason": error.reason, "link": link, "manage_days": MANAGE_MAX_AGE // 86400}
+    response = render(request, "liaison/subscribe/bad_link.html", context, status=error.status)
     return private(response)
+
+
+def contact_email():
+    """Where a subscriber writes to the Secretariat: the address our e-mails come from."""
+    return email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def private(response):
@@ -211,8 +244,10 @@ def private(response):
 
 
 def send(subscriber, template, **context):
-    """Send one subscription e-mail; False if it could not be sent (the visitor gets a page
-    that says so, or already sees their links: never a 500)."""
+    """Put one subscription e-mail in the outbox (``cms.outbox``), in the caller's
+    transaction: the worker sends it, and retries it while the mail server is down, so the
+    visitor is never told to try again. Its content (links that are credentials) is erased
+    from the outbox once sent."""
     context = {
         "subscriber": subscriber,
         "manage_url": manage_url(subscriber),
@@ -226,7 +261,7 @@ def send(subscriber, template, **context):
         headers={"Auto-Submitted": "auto-generated"},
         unsubscribe_url=unsubscribe_url(subscriber),
     )
-    return emails.send_one(message)
+    outbox.post(message, kind="subscription", sensitive=True)
 
 
 def feed_context(raw_token):
@@ -238,38 +273,31 @@ def feed_context(raw_token):
 
 
 def client_address(request):
-    """The visitor's IP address. Behind the production proxy (which sets X-Forwarded-Proto,
-    see SECURE_PROXY_SSL_HEADER) REMOTE_ADDR is the proxy, so the last X-Forwarded-For
-    entry, the one the proxy appended, is the client; earlier entries can be forged."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's IP address, as django-axes sees it too: X-Forwarded-For is believed only
+    as far as TRUSTED_PROXY_COUNT says (see cms.clients)."""
+    from cms.clients import client_address as address
+
+    return address(request)
 
 
-def over_limit(kind, value, limit, window):
-    """Count one more request for `value`; True when the count is over `limit` within the
-    current window. Windows are fixed slots of the clock (as django-ratelimit does), so the
-    limit lifts when the slot ends whatever the cache's own expiry clock says. Keys hold a
-    keyed hash, never the address itself."""
-    digest = salted_hmac("liaison.subscriptions.ratelimit", value).hexdigest()[:32]
-    slot = int(time.time()) // window
-    key = f"subscribe:{kind}:{digest}:{slot}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+def in_words(seconds):
+    """How long `seconds` is, roughly, after "try again": "in about 3 hours"."""
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 1:
+        return "in a minute or so"
+    if minutes < 55:
+        return f"in about {minutes} minutes"
+    hours = max(1, round(seconds / 3600))
+    return "in about an hour" if hours == 1 else f"in about {hours} hours"
 
 
-def too_many(request):
-    response = render(request, "liaison/subscribe/too_many.html", status=429)
-    window = REQUESTS_PER_IP_WINDOW
-    response["Retry-After"] = str(window - int(time.time()) % window)
+def too_many(request, limit):
+    """The 429 page for the `limit` that tripped: its Retry-After, the end of its window."""
+    seconds = limit.retry_after()
+    response = render(
+        request, "liaison/subscribe/too_many.html", {"retry": in_words(seconds)}, status=429
+    )
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -280,31 +308,25 @@ def too_many(request):
 def subscribe(request):
     if request.method == "POST":
         client = client_address(request)
-        if over_limit("post", client, POSTS_PER_IP, REQUESTS_PER_IP_WINDOW):
-            return too_many(request)
+        if POSTS_PER_IP.hit(client):
+            return too_many(request, POSTS_PER_IP)
         form = SubscribeForm(request.POST)
         if form.is_valid():
             # Only requests that send an e-mail count here: a few typos do not lock anyone out.
-            if over_limit("ip", client, REQUESTS_PER_IP, REQUESTS_PER_IP_WINDOW):
-                return too_many(request)
-            email = form.cleaned_data["email"]
-            if over_limit("email", email.lower(), EMAILS_PER_ADDRESS, EMAILS_PER_ADDRESS_WINDOW):
-                return too_many(request)
-            if request_subscription(form):
-                return redirect("liaison:subscribe_sent")
-            form.add_error(
-                None,
-                "We could not send the e-mail just now. Nothing is lost: please try again in "
-                "a few minutes.",
-            )
-            return render(request, "liaison/subscribe/form.html", {"form": form}, status=503)
+            if REQUESTS_PER_IP.hit(client):
+                return too_many(request, REQUESTS_PER_IP)
+            if EMAILS_PER_ADDRESS.hit(form.cleaned_data["email"].lower()):
+                return too_many(request, EMAILS_PER_ADDRESS)
+            request_subscription(form)
+            return redirect("liaison:subscribe_sent")
     else:
         form = SubscribeForm()
     return render(request, "liaison/subscribe/form.html", {"form": form})
 
 
 def request_subscription(form):
-    """Store the request and send the one e-mail that fits; the caller answers the same."""
+    """Store the request and queue the one e-mail that fits, in one transaction; the caller
+    answers the same whatever happened."""
     data = form.cleaned_data
     expired = timezone.now() - datetime.timedelta(seconds=CONFIRM_MAX_AGE)
     # Requests never confirmed within the link's lifetime are dropped.
@@ -312,7 +334,8 @@ def request_subscription(form):
     subscriber = Subscriber.objects.filter(email__iexact=data["email"]).first()
     if subscriber is not None and subscriber.confirmed_at:
         # Nothing changes on an unconfirmed say-so; the owner gets their manage link.
-        return send(subscriber, "already")
+        send(subscriber, "already")
+        return
     with transaction.atomic():
         if subscriber is None:
             subscriber = Subscriber(email=data["email"])
@@ -322,11 +345,14 @@ def request_subscription(form):
             with transaction.atomic():
                 subscriber.save()
         except IntegrityError:  # the same address, submitted twice at once
-            return True
+            return
         form.save_scope(subscriber)
-    return send(
-        subscriber, "confirm", confirm_url=confirm_url(subscriber), hours=CONFIRM_MAX_AGE // 3600
-    )
+        send(
+            subscriber,
+            "confirm",
+            confirm_url=confirm_url(subscriber),
+            hours=CONFIRM_MAX_AGE // 3600,
+        )
 
 
 def subscribe_sent(request):
@@ -359,8 +385,8 @@ def confirm(request, token):
         subscriber.confirmed_at = timezone.now()
         subscriber.save(update_fields=["confirmed_at"])
         raw_token = feeds.issue_token(subscriber=subscriber)
-    links = feed_context(raw_token)
-    send(subscriber, "welcome", **links)
+        links = feed_context(raw_token)
+        send(subscriber, "welcome", **links)
     return private(
         render(
             request,
@@ -374,28 +400,52 @@ def confirm(request, token):
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     try:
-        subscriber = subscriber_from(token, salt=MANAGE_SALT)
+        subscriber = subscriber_from(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
     except BadLink as error:
-        return bad_link(request, error)
+        return bad_link(request, error, "manage")
     chosen = list(subscriber.regulators.all())
     initial = {
         "scope": ScopeFields.ALL if subscriber.all_regulators else ScopeFields.CHOSEN,
         "regulators": chosen,
     }
     form = ManageForm(initial=initial, chosen=chosen)
-    context = {"subscriber": subscriber, "token": token, "saved": request.GET.get("saved")}
+    context = {
+        "subscriber": subscriber,
+        "token": token,
+        "saved": request.GET.get("saved"),
+        "contact_email": contact_email(),
+    }
     action = request.POST.get("action")
     if request.method == "POST" and action == "unsubscribe":
         return unsubscribe_now(request, subscriber)
+
+    def refused():
+        # The Secretariat switched the feed off: only they can allow a new address.
+        page = render(
+            request, "liaison/subscribe/manage.html", {"form": form} | context, status=403
+        )
+        return private(page)
+
+    if request.method == "POST" and action in ("scope", "rotate") and subscriber.feed_revoked_at:
+        return refused()
     if request.method == "POST" and action == "scope":
         form = ManageForm(request.POST, initial=initial, chosen=chosen)
         if form.is_valid():
             form.save_scope(subscriber)
             return redirect(reverse("liaison:subscribe_manage", args=[token]) + "?saved=1")
     if request.method == "POST" and action == "rotate" and subscriber.confirmed_at:
-        raw_token = feeds.rotate_token(subscriber=subscriber)
-        links = feed_context(raw_token)
-        send(subscriber, "newlink", **links)
+        with transaction.atomic():
+            # Locked: a revocation by the Secretariat at the same moment either comes first,
+            # and is seen here, or waits and then revokes the new address too.
+            locked = Subscriber.objects.select_for_update().filter(pk=subscriber.pk).first()
+            if locked is None:
+                return bad_link(request, BadLink(404, "gone"), "manage")
+            if locked.feed_revoked_at:
+                context["subscriber"] = locked
+                return refused()
+            raw_token = feeds.rotate_token(subscriber=locked)
+            links = feed_context(raw_token)
+            send(subscriber, "newlink", **links)
         return private(
             render(
                 request,
@@ -411,18 +461,24 @@ def manage(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """The List-Unsubscribe address. GET asks; POST (also RFC 8058 one-click) unsubscribes."""
+    """The List-Unsubscribe address. GET asks; POST (also RFC 8058 one-click) unsubscribes.
+    It takes the manage token for UNSUBSCRIBE_MAX_AGE, longer than the manage page does, and
+    never hands out a fresh manage link: an old link must not buy a new one."""
     try:
-        subscriber = subscriber_from(token, salt=MANAGE_SALT)
+        subscriber = subscriber_from(token, salt=MANAGE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     except BadLink as error:
-        return bad_link(request, error)
+        return bad_link(request, error, "unsubscribe")
     if request.method == "POST":
         return unsubscribe_now(request, subscriber)
+    manage_path = reverse("liaison:subscribe_manage", args=[token])
     return private(
         render(
             request,
             "liaison/subscribe/unsubscribe.html",
-            {"subscriber": subscriber, "manage_url": manage_url(subscriber)},
+            {
+                "subscriber": subscriber,
+                "manage_url": manage_path if opens_manage_page(token) else None,
+            },
         )
     )
 

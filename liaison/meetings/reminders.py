@@ -2,8 +2,9 @@
 Run daily by django-q2 schedules (migration 0006) through liaison.tasks.
 
 Both jobs are safe to run twice: each action or meeting is claimed with a conditional UPDATE
-before it is mailed, so two runs (or a retry) never mention it twice. When sending fails the
-claim is given back and the error re-raised, so django-q2 retries the task.
+and its e-mails are put in the outbox (``cms.outbox``) in the same transaction, so two runs
+(or a retry) never mention it twice, and an e-mail the mail server refuses is retried by the
+outbox, not lost.
 """
 
 import datetime
@@ -11,11 +12,12 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cms import emails
+from cms import emails, outbox
 from liaison import visibility
 from liaison.meetings.models import ActionItem, Meeting
 
@@ -30,8 +32,9 @@ def admin_url(name, pk):
     return emails.absolute_url(reverse(name, args=[pk]))
 
 
-def send_email(template, context, to, connection):
-    emails.send(emails.message(f"liaison/emails/{template}", context, to=[to]), connection)
+def send_email(template, context, to):
+    """Queue one reminder in the outbox, in the caller's transaction."""
+    outbox.post(emails.message(f"liaison/emails/{template}", context, to=[to]), kind="reminder")
 
 
 def can_receive(user):
@@ -61,7 +64,7 @@ def send_action_reminders(today=None):
     """E-mail each owner their open actions that are overdue or due within 7 days, and each
     meeting organiser the actions owed to us by an organisation or regulator (to chase).
 
-    One e-mail per recipient, an action at most once a day. Return the number of e-mails sent.
+    One e-mail per recipient, an action at most once a day. Return the number of e-mails queued.
     """
     today = today or timezone.localdate()
     actions = (
@@ -104,8 +107,8 @@ def send_action_reminders(today=None):
         recipients.setdefault(recipient.pk, (recipient, []))[1].append(reminder)
 
     sent = mentioned = 0
-    with emails.connection() as connection:
-        for recipient, reminders in recipients.values():
+    for recipient, reminders in recipients.values():
+        with transaction.atomic():
             claimed = [r for r in reminders if claim_action(r.action, today)]
             if not claimed:
                 continue
@@ -118,16 +121,11 @@ def send_action_reminders(today=None):
                 "today": today,
                 "register_url": emails.absolute_url(reverse("actions:index")),
             }
-            try:
-                send_email("action-reminder", context, recipient.email, connection)
-            except Exception:
-                for reminder in claimed:
-                    release_action(reminder.action, today)
-                raise
-            sent += 1
-            mentioned += len(claimed)
+            send_email("action-reminder", context, recipient.email)
+        sent += 1
+        mentioned += len(claimed)
     logger.info(
-        "Action reminders for %s: %d e-mail(s) sent about %d action(s); "
+        "Action reminders for %s: %d e-mail(s) queued about %d action(s); "
         "%d action(s) skipped for want of a recipient with an e-mail address",
         today,
         sent,
@@ -147,12 +145,6 @@ def claim_action(action, today):
     return claimed == 1
 
 
-def release_action(action, today):
-    ActionItem.objects.filter(pk=action.pk, reminded_on=today).update(
-        reminded_on=action.reminded_on
-    )
-
-
 # --- Meetings -----------------------------------------------------------------------------
 
 
@@ -160,7 +152,7 @@ def send_meeting_reminders(now=None):
     """E-mail each delegate of a planned or confirmed meeting starting within 7 days.
 
     A meeting's delegation is reminded once per start time: a meeting that moves is
-    reminded of again. Return the number of e-mails sent.
+    reminded of again. Return the number of e-mails queued.
     """
     now = now or timezone.now()
     User = get_user_model()
@@ -184,60 +176,39 @@ def send_meeting_reminders(now=None):
         .order_by("starts_at", "pk")
     )
     sent = reminded = 0
-    with emails.connection() as connection:
-        for meeting in meetings:
-            delegates = meeting.reachable_delegates
+    for meeting in meetings:
+        delegates = meeting.reachable_delegates
+        if not delegates:
             # Without anyone to tell, leave it unclaimed: delegates added later are reminded.
-            if not delegates or not claim_meeting(meeting):
+            continue
+        with transaction.atomic():
+            if not claim_meeting(meeting):
                 continue
-            try:
-                regulators = list(meeting.regulators.all())
-                carried = carried_reminders(meeting, delegates, timezone.localdate(now))
-                context = {
-                    "meeting": meeting,
-                    "regulators": regulators,
-                    "agenda": list(meeting.agenda_items.all()),
-                    "days_away": (
-                        meeting.local_start.date() - now.astimezone(meeting.zone).date()
-                    ).days,
-                    "moved_from": meeting.reminded_for
-                    and meeting.reminded_for.astimezone(meeting.zone),
-                    "meeting_url": admin_url("wagtailsnippets_liaison_meeting:edit", meeting.pk),
-                }
-                failed = []
-                for delegate in delegates:
-                    theirs = carried[delegate.pk]
-                    context.update(
-                        delegate=delegate,
-                        carried=theirs[:CARRIED_ACTIONS_SHOWN],
-                        carried_more=max(0, len(theirs) - CARRIED_ACTIONS_SHOWN),
-                    )
-                    try:
-                        send_email("meeting-reminder", context, delegate.email, connection)
-                    except Exception as error:  # noqa: BLE001  (SMTP refused, dropped...)
-                        failed.append((delegate, error))
-                        emails.reset(connection)  # the next e-mail reconnects
-                        continue
-                    sent += 1
-            except Exception:
-                release_meeting(meeting)
-                raise
-            if failed and len(failed) == len(delegates):
-                # Nobody was reached: give the claim back, so a retry reminds them all.
-                release_meeting(meeting)
-                raise failed[0][1]
-            if failed:
-                # Some delegates have theirs: a retry would send them the same reminder
-                # again, so those not reached are reported instead of retried.
-                logger.error(
-                    "Meeting reminder for meeting %s not sent to %s: %s",
-                    meeting.pk,
-                    ", ".join(d.email for d, _error in failed),
-                    "; ".join(f"{type(e).__name__}: {e}" for _d, e in failed),
+            regulators = list(meeting.regulators.all())
+            carried = carried_reminders(meeting, delegates, timezone.localdate(now))
+            context = {
+                "meeting": meeting,
+                "regulators": regulators,
+                "agenda": list(meeting.agenda_items.all()),
+                "days_away": (
+                    meeting.local_start.date() - now.astimezone(meeting.zone).date()
+                ).days,
+                "moved_from": meeting.reminded_for
+                and meeting.reminded_for.astimezone(meeting.zone),
+                "meeting_url": admin_url("wagtailsnippets_liaison_meeting:edit", meeting.pk),
+            }
+            for delegate in delegates:
+                theirs = carried[delegate.pk]
+                context.update(
+                    delegate=delegate,
+                    carried=theirs[:CARRIED_ACTIONS_SHOWN],
+                    carried_more=max(0, len(theirs) - CARRIED_ACTIONS_SHOWN),
                 )
-            reminded += 1
+                send_email("meeting-reminder", context, delegate.email)
+                sent += 1
+        reminded += 1
     logger.info(
-        "Meeting reminders at %s: %d e-mail(s) sent for %d meeting(s)",
+        "Meeting reminders at %s: %d e-mail(s) queued for %d meeting(s)",
         now.isoformat(timespec="minutes"),
         sent,
         reminded,
@@ -254,12 +225,6 @@ def claim_meeting(meeting):
         .update(reminded_for=meeting.starts_at)
     )
     return claimed == 1
-
-
-def release_meeting(meeting):
-    Meeting.objects.filter(pk=meeting.pk, reminded_for=meeting.starts_at).update(
-        reminded_for=meeting.reminded_for
-    )
 
 
 def carried_reminders(meeting, delegates, today):

@@ -1,13 +1,17 @@
 import datetime
 from unittest import mock
 
+import time_machine
 from django.core import mail
 from django.test import TestCase
 from django_q.models import Schedule
 
 from advocacy.models import PositionPage, ReviewReminder
 from advocacy.tasks import send_review_reminders
+from cms import outbox
+from cms.models import OutgoingMail
 from tests.factories import make_position, make_position_index, make_user
+from tests.outbox import run, sweep
 
 TODAY = datetime.date(2026, 11, 22)
 S = PositionPage.Status
@@ -39,7 +43,7 @@ class ReviewRemindersTestCase(TestCase):
         cls.others = position("Someone else's", TODAY, owner=cls.other_owner)
 
     def test_each_owner_gets_one_email_listing_their_due_positions(self):
-        sent = send_review_reminders(today=TODAY)
+        sent = run(send_review_reminders, today=TODAY)
 
         self.assertEqual(sent, 2)
         by_recipient = {m.to[0]: m for m in mail.outbox}
@@ -57,31 +61,47 @@ class ReviewRemindersTestCase(TestCase):
         )
 
     def test_running_twice_on_a_day_sends_nothing_twice(self):
-        send_review_reminders(today=TODAY)
+        run(send_review_reminders, today=TODAY)
         mail.outbox.clear()
 
-        self.assertEqual(send_review_reminders(today=TODAY), 0)
+        self.assertEqual(run(send_review_reminders, today=TODAY), 0)
         self.assertEqual(mail.outbox, [])
 
     def test_it_reminds_again_the_next_day(self):
-        send_review_reminders(today=TODAY)
+        run(send_review_reminders, today=TODAY)
         mail.outbox.clear()
 
-        send_review_reminders(today=TODAY + datetime.timedelta(days=1))
+        run(send_review_reminders, today=TODAY + datetime.timedelta(days=1))
 
         self.assertEqual(len(mail.outbox), 2)
 
-    def test_a_failed_send_releases_the_claim_so_a_retry_sends_it(self):
-        with (
-            mock.patch("django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError),
-            self.assertRaises(ConnectionRefusedError),
+    def test_a_refused_reminder_stays_in_the_outbox_until_the_server_answers(self):
+        with mock.patch(
+            "django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("down")
         ):
-            send_review_reminders(today=TODAY)
-        self.assertFalse(ReviewReminder.objects.exists())
+            self.assertEqual(run(send_review_reminders, today=TODAY), 2)  # queued
 
-        send_review_reminders(today=TODAY)
+        self.assertEqual(mail.outbox, [])
+        rows = OutgoingMail.objects.filter(kind="reminder")
+        self.assertEqual(
+            sorted(rows.values_list("recipients", "status", "attempts", "last_error")),
+            [
+                ("other@example.org", outbox.QUEUED, 1, "ConnectionRefusedError: down"),
+                ("owner@example.org", outbox.QUEUED, 1, "ConnectionRefusedError: down"),
+            ],
+        )
+        # Claimed for today with the e-mail safe in the outbox: a retry queues nothing more.
+        self.assertEqual(ReviewReminder.objects.filter(sent_on=TODAY).count(), 3)
+        self.assertEqual(run(send_review_reminders, today=TODAY), 0)
 
-        self.assertEqual(len(mail.outbox), 2)
+        # The server answers again: the next sweep once the wait is over sends each, once.
+        with time_machine.travel(datetime.timedelta(minutes=2)):
+            self.assertEqual(sweep(), 2)
+            self.assertEqual(sweep(), 0)
+        self.assertEqual(
+            sorted(m.to[0] for m in mail.outbox), ["other@example.org", "owner@example.org"]
+        )
+        self.assertEqual(set(rows.values_list("status", flat=True)), {outbox.SENT})
 
     def test_it_runs_daily_from_a_schedule(self):
         schedule = Schedule.objects.get(func="advocacy.tasks.send_review_reminders")

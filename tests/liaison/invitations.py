@@ -1,7 +1,10 @@
 """What the invitation tests share: a meeting with a delegation and external attendees that
-is about to be confirmed, and helpers that read the e-mails sent and their calendars."""
+is about to be confirmed, and helpers that read the e-mails sent and their calendars.
 
-import ast
+A change writes its delivery rows in its own transaction; they are sent when it commits
+(``save`` commits, see ``tests.outbox.committed``), and whatever could not be sent then is
+sent by the sweep (``sweep``), run as the schedule runs it, every minute."""
+
 import datetime
 import email
 import email.policy
@@ -12,12 +15,12 @@ import icalendar
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import TestCase
-from django_q.models import Schedule
 
 from liaison.calendars import invitations as invites
 from liaison.models import AgendaItem, Contact, InviteDelivery, Meeting
 from tests.factories import make_user
 from tests.liaison.factories import make_meeting, make_regulator
+from tests.outbox import committed
 
 UTC = datetime.UTC
 S = Meeting.Status
@@ -26,6 +29,10 @@ CANARY = "CANARY-confidential-7f3a"
 SMTP_DOWN = mock.patch(
     "django.core.mail.EmailMessage.send",
     side_effect=smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+)
+# The broker cannot be reached: the hint after a commit is lost (and logged).
+BROKER_DOWN = mock.patch(
+    "django_q.tasks.async_task", side_effect=ConnectionError("Error 111 connecting to redis")
 )
 
 
@@ -101,8 +108,9 @@ class InvitationTestCase(TestCase):
         cls.recipients = {"dana@example.org", "eli@example.org", "rita.osei@fda.example"}
 
     def save(self, meeting=None, **changes):
+        """Change the meeting and commit: the worker sends what the change queued."""
         meeting = meeting or self.meeting
-        with self.captureOnCommitCallbacks(execute=True):
+        with committed():
             for name, value in changes.items():
                 setattr(meeting, name, value)
             meeting.save()
@@ -111,13 +119,10 @@ class InvitationTestCase(TestCase):
     def confirm(self):
         return self.save(status=S.CONFIRMED)
 
-    def run_retry(self, delivery):
-        (schedule,) = Schedule.objects.filter(name__startswith=f"invite-retry-{delivery.pk}-")
-        self.assertEqual(schedule.func, "liaison.tasks.retry_delivery")
-        self.assertEqual(schedule.schedule_type, Schedule.ONCE)
-        args = ast.literal_eval(schedule.args)
-        schedule.delete()  # as the scheduler does when it runs a ONCE schedule
-        return invites.retry_delivery(*args)
+    def sweep(self):
+        """The every-minute sweep (the schedule of liaison.tasks.send_due_invitations): the
+        number of invitations it sent."""
+        return invites.send_due_invitations()
 
 
 LOG_URL = "/admin/invitations/"

@@ -1,5 +1,9 @@
 """What the subscription tests share: two regulators with a public meeting each, and helpers
-that fill in the form at /calendar/subscribe/ and follow the links in the e-mails sent."""
+that fill in the form at /calendar/subscribe/ and follow the links in the e-mails sent.
+
+Subscription e-mails go through the outbox (``cms.outbox``): each request commits when it
+ends, as in production, and the worker (inline in the tests) sends what it queued
+(``tests.outbox.CommittingClient``)."""
 
 import datetime
 import re
@@ -11,6 +15,7 @@ from django.test import TestCase
 
 from liaison.models import Subscriber
 from tests.liaison.factories import make_meeting, make_regulator
+from tests.outbox import CommittingClient
 
 SUBSCRIBE_URL = "/calendar/subscribe/"
 SENT_URL = "/calendar/subscribe/sent/"
@@ -35,6 +40,8 @@ def link_to(message, fragment):
 
 class SubscriptionTestCase(TestCase):
     """Two regulators with a public meeting each; no tests of its own."""
+
+    client_class = CommittingClient
 
     @classmethod
     def setUpTestData(cls):

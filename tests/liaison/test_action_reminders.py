@@ -3,14 +3,17 @@ actions owed to us."""
 
 import datetime
 
+import time_machine
 from django.core import mail
 from django.test import TestCase
 
+from cms import outbox
+from cms.models import OutgoingMail
 from liaison.models import ActionItem, Meeting, Organisation
 from liaison.tasks import send_action_reminders
 from tests.factories import make_user
 from tests.liaison.factories import make_meeting, make_regulator
-from tests.liaison.reminders import DAY, DELEGATES, FAIL_TO_SEND, by_recipient
+from tests.liaison.reminders import DAY, DELEGATES, FAIL_TO_SEND, by_recipient, run, sweep
 
 UTC = datetime.UTC
 TODAY = datetime.date(2026, 11, 22)
@@ -51,7 +54,7 @@ class ActionRemindersTestCase(TestCase):
         cls.others = action("Priya's task", 2, owner=cls.other_owner)
 
     def test_owners_get_their_overdue_then_due_soon_actions(self):
-        sent = send_action_reminders(today=TODAY)
+        sent = run(send_action_reminders, today=TODAY)
 
         self.assertEqual(sent, 2)
         self.assertEqual(set(by_recipient()), {"olive@example.org", "priya@example.org"})
@@ -83,17 +86,17 @@ class ActionRemindersTestCase(TestCase):
         self.assertIsNone(self.not_yet.reminded_on)
 
     def test_running_twice_on_a_day_sends_nothing_the_second_time(self):
-        send_action_reminders(today=TODAY)
+        run(send_action_reminders, today=TODAY)
         mail.outbox.clear()
 
-        self.assertEqual(send_action_reminders(today=TODAY), 0)
+        self.assertEqual(run(send_action_reminders, today=TODAY), 0)
         self.assertEqual(mail.outbox, [])
 
     def test_it_reminds_again_the_next_day(self):
-        send_action_reminders(today=TODAY)
+        run(send_action_reminders, today=TODAY)
         mail.outbox.clear()
 
-        self.assertEqual(send_action_reminders(today=TODAY + DAY), 2)
+        self.assertEqual(run(send_action_reminders, today=TODAY + DAY), 2)
         self.assertIn("Circulate the minutes", by_recipient()["olive@example.org"].body)
         self.assertIn("(4 days overdue)", by_recipient()["olive@example.org"].body)
 
@@ -102,7 +105,7 @@ class ActionRemindersTestCase(TestCase):
         self.action("ARM to share its survey", -1, owner=None, owner_organisation=organisation)
         self.action("FDA to send written feedback", 5, owner=None, owner_regulator=self.regulator)
 
-        send_action_reminders(today=TODAY)
+        run(send_action_reminders, today=TODAY)
 
         sam = by_recipient()["sam@example.org"]
         self.assertIn("Hello Sam,", sam.body)
@@ -120,7 +123,7 @@ class ActionRemindersTestCase(TestCase):
             "FDA to reply", -1, owner=None, owner_regulator=self.regulator, meeting=meeting
         )
 
-        send_action_reminders(today=TODAY)
+        run(send_action_reminders, today=TODAY)
 
         self.assertEqual(len(mail.outbox), 2)
         self.assertTrue(all("FDA to reply" not in m.body for m in mail.outbox))
@@ -129,7 +132,7 @@ class ActionRemindersTestCase(TestCase):
         self.action("Inactive owner's task", 1, owner=make_user(is_active=False))
         self.action("Silent owner's task", 1, owner=make_user(DELEGATES, email=""))
 
-        self.assertEqual(send_action_reminders(today=TODAY), 2)
+        self.assertEqual(run(send_action_reminders, today=TODAY), 2)
         self.assertTrue(all("owner's task" not in m.body for m in mail.outbox))
         self.assertFalse(
             ActionItem.objects.filter(
@@ -148,25 +151,41 @@ class ActionRemindersTestCase(TestCase):
             "FDA to confirm", 1, owner=None, owner_regulator=self.regulator, meeting=meeting
         )
 
-        send_action_reminders(today=TODAY)
+        run(send_action_reminders, today=TODAY)
 
         self.assertNotIn("outsider@example.org", by_recipient())
 
-    def test_a_failed_send_gives_the_claim_back_so_a_retry_sends_it(self):
-        ActionItem.objects.filter(pk=self.overdue.pk).update(reminded_on=TODAY - DAY)
+    def test_a_refused_reminder_stays_in_the_outbox_until_the_server_answers(self):
+        with FAIL_TO_SEND:
+            self.assertEqual(run(send_action_reminders, today=TODAY), 2)  # queued
 
-        with FAIL_TO_SEND, self.assertRaises(ConnectionRefusedError):
-            send_action_reminders(today=TODAY)
-
+        self.assertEqual(mail.outbox, [])
+        rows = OutgoingMail.objects.filter(kind="reminder")
+        self.assertEqual(
+            sorted(rows.values_list("recipients", "status", "attempts", "last_error")),
+            [
+                ("olive@example.org", outbox.QUEUED, 1, "ConnectionRefusedError: SMTP down"),
+                ("priya@example.org", outbox.QUEUED, 1, "ConnectionRefusedError: SMTP down"),
+            ],
+        )
+        # The actions are claimed for today: their reminder is safe in the outbox, so
+        # another run today does not queue it again.
         self.overdue.refresh_from_db()
-        self.assertEqual(self.overdue.reminded_on, TODAY - DAY)
-        self.assertFalse(ActionItem.objects.filter(reminded_on=TODAY).exists())
-        self.assertEqual(send_action_reminders(today=TODAY), 2)
+        self.assertEqual(self.overdue.reminded_on, TODAY)
+        self.assertEqual(run(send_action_reminders, today=TODAY), 0)
+
+        # The server answers again: the next sweep once the wait is over sends each, once.
+        with time_machine.travel(datetime.timedelta(minutes=2)):
+            self.assertEqual(sweep(), 2)
+            self.assertEqual(sweep(), 0)
+        self.assertEqual(len(mail.outbox), 2)
+        self.assertEqual(set(by_recipient()), {"olive@example.org", "priya@example.org"})
         self.assertIn("Send the assay data", by_recipient()["olive@example.org"].body)
+        self.assertEqual(set(rows.values_list("status", flat=True)), {outbox.SENT})
 
     def test_an_action_claimed_by_a_concurrent_run_is_not_mentioned(self):
         ActionItem.objects.filter(pk=self.others.pk).update(reminded_on=TODAY)
 
-        send_action_reminders(today=TODAY)
+        run(send_action_reminders, today=TODAY)
 
         self.assertEqual(set(by_recipient()), {"olive@example.org"})

@@ -7,6 +7,7 @@ import openpyxl
 from django.core import mail, signing
 from django.test import TestCase
 
+from cms.models import OutgoingMail
 from liaison.calendars import subscriptions
 from liaison.models import Contact, InviteDelivery, Meeting, Subscriber
 from tests.factories import make_user
@@ -25,6 +26,7 @@ class HugeIdTests(SubscriptionTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("regulators", response.context["form"].errors)
         self.assertFalse(Subscriber.objects.exists())
+        self.assertFalse(OutgoingMail.objects.exists())
         self.assertEqual(mail.outbox, [])
 
     def test_changing_to_an_impossible_regulator_is_a_form_error(self):

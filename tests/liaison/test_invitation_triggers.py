@@ -20,6 +20,7 @@ from tests.liaison.invitations import (
     event_of,
     parse,
 )
+from tests.outbox import committed
 
 
 class InvitationTriggerTestCase(InvitationTestCase):
@@ -66,7 +67,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
         self.assertEqual(set(by_recipient()), self.recipients)
 
     def test_a_rolled_back_change_sends_nothing(self):
-        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+        with committed() as callbacks:
             try:
                 with transaction.atomic():
                     self.meeting.status = S.CONFIRMED
@@ -144,7 +145,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
         mail.outbox.clear()
         newcomer = Contact.objects.create(name="Ann Bo", email="ann@hc.example")
 
-        with self.captureOnCommitCallbacks(execute=True):
+        with committed():
             meeting.attendees.add(newcomer)
             meeting.save()
 
@@ -172,7 +173,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
         form["delegation"] = [self.dana.pk, self.eli.pk]
         form["attendees"] = [self.contact.pk]
 
-        with self.captureOnCommitCallbacks(execute=True):
+        with committed():
             response = self.client.post(ADD_URL, form)
 
         self.assertEqual(response.status_code, 302)
@@ -182,7 +183,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
         mail.outbox.clear()
 
         form["local_start"], form["local_end"] = "2026-06-11 09:00", "2026-06-11 11:30"
-        with self.captureOnCommitCallbacks(execute=True):
+        with committed():
             response = self.client.post(f"{LIST_URL}edit/{meeting.pk}/", form)
 
         self.assertEqual(response.status_code, 302)
@@ -198,7 +199,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
         newcomer = make_user("Liaison delegates", email="new@example.org")
         planned = make_meeting(self.regulator, title="Still planned", organiser=self.organiser)
 
-        with self.captureOnCommitCallbacks(execute=True):
+        with committed():
             newcomer.delegated_meetings.add(meeting, planned)
 
         self.assertEqual(set(by_recipient()), {"new@example.org"})

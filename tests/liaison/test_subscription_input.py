@@ -3,6 +3,7 @@
 from django.core import mail
 from django.core.cache import cache
 
+from cms.models import OutgoingMail
 from liaison.models import Subscriber
 from tests.liaison.factories import make_meeting, make_regulator
 from tests.liaison.subscriptions import SUBSCRIBE_URL, SubscriptionTestCase
@@ -33,6 +34,7 @@ class SubscriptionInputTestCase(SubscriptionTestCase):
                 self.assertIn(field.strip(), response.context["form"].errors)
                 self.assertContains(response, "Please check the form")
         self.assertFalse(Subscriber.objects.exists())
+        self.assertFalse(OutgoingMail.objects.exists())
         self.assertEqual(mail.outbox, [])
 
     def test_a_regulator_seen_only_in_confidential_meetings_is_not_offered(self):

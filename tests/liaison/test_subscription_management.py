@@ -1,10 +1,10 @@
 """The manage link: change which meetings, get a new address, unsubscribe (one click too)."""
 
 from django.core import mail
-from django.test import Client
 
 from liaison.models import FeedToken, Subscriber
 from tests.liaison.subscriptions import SubscriptionTestCase, link_to, path_of
+from tests.outbox import CommittingClient
 
 
 class ManageSubscriptionTestCase(SubscriptionTestCase):
@@ -72,7 +72,7 @@ class ManageSubscriptionTestCase(SubscriptionTestCase):
         self.assertContains(self.client.get(url), "Unsubscribe dana@example.org?")
         self.assertTrue(Subscriber.objects.exists())
         # RFC 8058: the mail provider POSTs without cookies or a CSRF token.
-        mailer = Client(enforce_csrf_checks=True)
+        mailer = CommittingClient(enforce_csrf_checks=True)
         response = mailer.post(
             url,
             "List-Unsubscribe=One-Click",
@@ -84,7 +84,7 @@ class ManageSubscriptionTestCase(SubscriptionTestCase):
 
     def test_the_manage_page_needs_a_csrf_token(self):
         _, welcome = self.subscribed()
-        browser = Client(enforce_csrf_checks=True)
+        browser = CommittingClient(enforce_csrf_checks=True)
         response = browser.post(self.manage_path(welcome), {"action": "unsubscribe"})
         self.assertEqual(response.status_code, 403)
         self.assertTrue(Subscriber.objects.exists())

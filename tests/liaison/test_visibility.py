@@ -15,6 +15,7 @@ from liaison.models import ActionItem, AgendaItem, Meeting
 from liaison.tasks import send_action_reminders, send_meeting_reminders
 from tests.factories import make_user
 from tests.liaison.factories import make_meeting, make_regulator
+from tests.liaison.reminders import run
 
 UTC = datetime.UTC
 SECRET_TITLE = "Closed enforcement session"
@@ -173,7 +174,7 @@ class ActionOwnersOutsideAConfidentialMeetingTestCase(Personas):
         self.assertNotContains(response, SECRET_TITLE, status_code=404)
 
     def test_no_reminder_names_it(self):
-        send_action_reminders(today=datetime.date(2026, 3, 12))
+        run(send_action_reminders, today=datetime.date(2026, 3, 12))
 
         to_them = [m for m in mail.outbox if m.to == ["omar@example.org"]]
         self.assertEqual(to_them, [])
@@ -233,7 +234,7 @@ class CarriedForwardActionsFollowOneRuleTestCase(Personas):
         panel = set(self.coming.carried_forward_actions(self.secretariat))
         self.assertIn(self.secret_action, panel)
 
-        send_meeting_reminders(now=datetime.datetime(2026, 11, 22, 9, tzinfo=UTC))
+        run(send_meeting_reminders, now=datetime.datetime(2026, 11, 22, 9, tzinfo=UTC))
 
         to_secretariat = next(m for m in mail.outbox if m.to == ["sam@example.org"])
         self.assertIn(SECRET_ACTION, to_secretariat.body)
