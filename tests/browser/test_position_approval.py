@@ -25,6 +25,41 @@ SUMMARY = (
 SUBMIT = "Submit to Policy committee approval"
 
 
+# Runs in every frame before the page's own scripts (as in test_admin_under_csp.py).
+WATCH_CSP = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.reportCspViolation({
+        page: location.href,
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        sample: event.sample,
+    });
+});
+"""
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Content-Security-Policy violations reported by the page or logged to its console."""
+    found = []
+
+    def report(violation):
+        found.append(violation)
+
+    page.expose_function("reportCspViolation", report)
+    page.add_init_script(WATCH_CSP)
+    page.on(
+        "console",
+        lambda message: (
+            found.append({"page": page.url, "console": message.text})
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    return found
+
+
 def feed_items(page, base_url):
     response = page.request.get(base_url + "/feeds/rss/")
     assert response.ok, response.status
@@ -34,7 +69,7 @@ def feed_items(page, base_url):
 
 
 def test_an_editor_submits_a_position_and_the_committee_approves_it(
-    live_server, page, screenshot, mailoutbox
+    live_server, page, screenshot, mailoutbox, csp_violations
 ):
     home = HomePage.objects.get()
     index = home.add_child(instance=PositionIndexPage(title="Policy positions", slug="positions"))
@@ -90,18 +125,41 @@ def test_an_editor_submits_a_position_and_the_committee_approves_it(
     page.goto(f"{base}/search/?q={SEARCH_WORD}")
     expect(page.get_by_role("status")).to_have_text(f"0 results for “{SEARCH_WORD}”.")
 
-    # A member of the committee finds it on the dashboard and approves it.
+    # A member of the committee finds it at the top of the dashboard, first of all panels.
     sign_in(page, base, "amara")
     review = page.get_by_role("region", name="Awaiting your review")
+    expect(page.locator("[data-panel]").first).to_have_id("review-queue-section")
     row = review.get_by_role("row").filter(has_text=TITLE)
+    expect(row).to_contain_text("Position page")
     expect(row).to_contain_text("Elliot")
+    expect(row).to_contain_text("Policy committee review")
+    approve = row.get_by_role("button", name=f"Approve {TITLE}")
+    expect(approve).to_be_visible()
     screenshot("position-approval-2-approver-dashboard")
-    row.get_by_role("button", name="Actions").click()
-    row.get_by_role("button", name="Approve", exact=True).click()
 
-    # The dashboard posts the action and reloads itself, with nothing left to review.
-    expect(review).to_have_count(0)
+    # "Request changes" asks for a comment in Wagtail's modal; the approver thinks better of it.
+    row.get_by_role("button", name=f"Request changes to {TITLE}").click()
+    modal = page.locator(".modal-dialog")
+    expect(modal.get_by_role("heading", name="Request changes")).to_be_visible()
+    expect(modal.get_by_label("Comment")).to_be_visible()
+    modal.get_by_role("button", name="Close").click()
+    expect(modal).to_be_hidden()
+
+    # Approving is one click; the dashboard comes back saying what happened, queue empty.
+    approve.click()
     expect(page).to_have_url(base + "/admin/")
+    confirmation = page.get_by_role("status").get_by_text(
+        f"Page '{TITLE}' has been approved and published."
+    )
+    expect(confirmation).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("status").get_by_role("link", name="View live")).to_have_attribute(
+        "href", f"/positions/{SLUG}/"
+    )
+    expect(review).to_contain_text("Nothing is waiting for your review.")
+    expect(review.get_by_role("row").filter(has_text=TITLE)).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    screenshot("position-approval-3-approver-confirmation")
+    assert csp_violations == []
     position.refresh_from_db()
     assert position.live
     assert position.current_workflow_state is None
@@ -112,7 +170,7 @@ def test_an_editor_submits_a_position_and_the_committee_approves_it(
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text(
         re.compile("Live", re.IGNORECASE)
     )
-    screenshot("position-approval-3-approver-published")
+    screenshot("position-approval-4-approver-published")
     sign_out(page, "Amara")
 
     # Anyone can now read it, follow it in a feed reader and find it in search.
@@ -121,7 +179,7 @@ def test_an_editor_submits_a_position_and_the_committee_approves_it(
     link = page.get_by_role("link", name=TITLE)
     expect(link).to_be_visible()
     expect(page.get_by_text(SUMMARY)).to_be_visible()
-    screenshot("position-approval-4-public-index")
+    screenshot("position-approval-5-public-index")
 
     link.click()
     expect(page).to_have_url(public_url)
@@ -129,7 +187,7 @@ def test_an_editor_submits_a_position_and_the_committee_approves_it(
     expect(page.get_by_text(SUMMARY)).to_be_visible()
     expect(page.get_by_text("In consultation")).to_be_visible()
     expect(page.get_by_text("Potency assays", exact=True)).to_be_visible()
-    screenshot("position-approval-5-public-position")
+    screenshot("position-approval-6-public-position")
 
     item = feed_items(page, base)[TITLE]
     assert item.findtext("link").endswith(f"/positions/{SLUG}/")
@@ -139,4 +197,5 @@ def test_an_editor_submits_a_position_and_the_committee_approves_it(
     page.goto(f"{base}/search/?q={SEARCH_WORD}")
     expect(page.get_by_role("status")).to_have_text(f"1 result for “{SEARCH_WORD}”.")
     expect(page.get_by_role("link", name=TITLE)).to_have_attribute("href", f"/positions/{SLUG}/")
-    screenshot("position-approval-6-public-search")
+    screenshot("position-approval-7-public-search")
+    assert csp_violations == []
