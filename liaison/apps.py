@@ -6,7 +6,8 @@ class LiaisonConfig(AppConfig):
     verbose_name = "Liaison"
 
     def ready(self):
-        # Signal receivers: deletes that would orphan meeting history are refused, and
-        # meeting changes send calendar invitations.
+        # Signal receivers: deletes that would orphan meeting history, or leave a meeting
+        # in invitees' calendars, are refused. (Nothing is sent on save: invitations are
+        # sent on purpose, from the meeting.)
         from liaison.calendars import invitations  # noqa: F401
         from liaison.meetings import protection  # noqa: F401

@@ -54,7 +54,11 @@ def keep_meeting_history_with_the_meetings(actions):
 
 class MeetingViewSet(meetings_admin.MeetingViewSet):
     edit_handler = ObjectList(
-        [*meetings_admin.MEETING_PANELS, briefings_admin.BriefingsPanel(heading="Briefings")],
+        [
+            *meetings_admin.MEETING_PANELS,
+            invitations_admin.InvitationsPanel(heading="Invitations"),
+            briefings_admin.BriefingsPanel(heading="Briefings"),
+        ],
         base_form_class=MeetingForm,
     )
 

@@ -1,34 +1,32 @@
 """E-mailed calendar invitations (iTIP over iMIP, RFC 5546 and 6047) for meetings.
 
-What triggers what (receivers below, connected when this module is imported, which
-``LiaisonConfig.ready`` does at start-up):
+Invitations are sent on purpose, never as a side effect of saving: the Secretariat opens
+"Send invitations" on a meeting, sees what each audience will get (``plan``), and confirms,
+which queues the e-mails (``queue``) with who sent them and what the meeting was then. What
+a send contains:
 
-* a meeting becomes **confirmed** (or is created confirmed), or a confirmed meeting's time,
-  place or status changes (``Meeting.save`` raised its ``sequence``): a **REQUEST**;
-* a **postponed** meeting whose invitations went out changes: a REQUEST (the calendar shows
-  it as tentative and "Postponed: ...");
-* a meeting whose invitations went out (or that was confirmed or postponed) is **cancelled**:
-  a **CANCEL**;
-* someone joins the delegation or the external attendees of a confirmed meeting: a REQUEST
-  for the current sequence, which only the newcomers receive (the others have it already);
-* someone who was sent an invitation leaves the delegation or the attendees of a confirmed
-  or postponed meeting: a **CANCEL** to that person alone, so the meeting leaves their
-  calendar (RFC 5546, 3.2.5: how an organiser uninvites an attendee). Whoever is invited
-  again later gets the current version again.
+* a **confirmed** meeting: a **REQUEST** of the current version (``sequence``, raised by
+  ``Meeting.save`` when time, place or status change) to everyone invited who has not got
+  it: everyone at first, everyone again after such a change, newcomers otherwise;
+* a **postponed** meeting whose invitations went out: a REQUEST (the calendar shows it as
+  tentative and "Postponed: ...");
+* a **cancelled** meeting: a **CANCEL**, with the organiser's message, to those who hold an
+  invitation, and to nobody else;
+* whoever holds an invitation and is no longer in the delegation or the attendees: a CANCEL
+  to that person alone, so the meeting leaves their calendar (RFC 5546, 3.2.5: how an
+  organiser uninvites an attendee). Whoever is invited again later gets the current version.
 
-Planned and held meetings send nothing, nor does a change of title or agenda alone.
+Planned and held meetings send nothing. Pressing Send twice queues nothing the second time.
 
-The delivery rows are the invitations' outbox (``cms.outbox``): each change writes the rows
-its version calls for in its own transaction (``queue``), so a change that commits has its
-invitations on record and one that rolls back has none; once it commits, one hint per
-meeting asks the worker to send them, and a sweep every minute sends whatever a lost hint,
-a broker outage or a killed worker left due. Delivery reads the meeting, delegation and
-attendees as they are when it runs, and sends to the delegation (active users with an
-e-mail address) and the external attendees with an e-mail address; never to the organiser,
-who is the ORGANIZER of every invite (a mail whose ORGANIZER is its recipient is dropped by
-Outlook). Delegation members get the DELEGATION calendar, external attendees the INVITEE
-one, which leaves out confidential agenda items, objectives and asks (see
-``liaison.calendars.ics``).
+The delivery rows are the invitations' outbox (``cms.outbox``): written in the transaction
+of the send, so a send that commits has its invitations on record; once it commits, one hint
+asks the worker to send them, and a sweep every minute sends whatever a lost hint, a broker
+outage or a killed worker left due. Delivery reads the meeting, delegation and attendees as
+they are when it runs, and sends to the delegation (active users with an e-mail address) and
+the external attendees with an e-mail address; never to the organiser, who is the ORGANIZER
+of every invite (a mail whose ORGANIZER is its recipient is dropped by Outlook). Delegation
+members get the DELEGATION calendar, external attendees the INVITEE one, which leaves out
+confidential agenda items, objectives and asks (see ``liaison.calendars.ics``).
 
 Each (meeting, recipient, sequence, method) has one ``InviteDelivery`` row, the log and the
 guard: a worker claims a row (``cms.outbox.claim``) before its e-mail is sent, so a task run
@@ -36,8 +34,8 @@ twice, or by two workers at once, sends a recipient a given version once. When s
 fails the row is due again after a growing wait, for ``OUTBOX_RETRY_HOURS``, then marked
 failed with the reason. A row that no longer applies when its turn comes (the meeting
 changed again, the recipient left) is closed with the reason, not sent. The Secretariat can
-resend a sent or failed delivery, or retry every failed one of a meeting, from the admin:
-that, on purpose, is the one case where a recipient gets the same version twice.
+resend a sent or failed delivery, or retry every failed one, from the admin: that, on
+purpose, is the one case where a recipient gets the same version twice.
 """
 
 import dataclasses
@@ -45,8 +43,8 @@ import logging
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.db.models import F, ProtectedError, Q
-from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.db.models import F, ProtectedError
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -118,142 +116,197 @@ def recipients(meeting):
     return out
 
 
-def invitation_method(before, meeting):
-    """The iTIP method a save of ``meeting`` calls for, or None. ``before`` is the stored
-    row's ``{"status", "sequence"}`` before the save (None for a new meeting)."""
-    old_status = before["status"] if before else None
-    changed = before is not None and meeting.sequence > before["sequence"]
-    status = meeting.status
-    if status == S.CONFIRMED:
-        return REQUEST if old_status != S.CONFIRMED or changed else None
-    if status == S.POSTPONED and changed:
-        return REQUEST if old_status == S.CONFIRMED or was_invited(meeting) else None
-    if status == S.CANCELLED and old_status not in (None, S.CANCELLED):
-        invited = old_status in (S.CONFIRMED, S.POSTPONED) or was_invited(meeting)
-        return CANCEL if invited else None
+# --- sending on purpose: what "Send" would queue, and queueing it ---------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Send:
+    """One e-mail the next send of a meeting would queue."""
+
+    recipient: Recipient
+    method: str
+    update: bool = False  # they hold an earlier version of the invitation
+    removed: bool = False  # a CANCEL telling someone they are no longer invited
+
+    @property
+    def what(self):
+        if self.removed:
+            return "No longer invited (cancellation)"
+        if self.method == CANCEL:
+            return "Cancellation"
+        return "Update" if self.update else "Invitation"
+
+
+def method_for(meeting):
+    """What a send of ``meeting`` as it is now is: REQUEST (confirmed; postponed, once anyone
+    holds an invitation), CANCEL (cancelled), or None (planned, held: nothing to send)."""
+    if meeting.status == S.CONFIRMED:
+        return REQUEST
+    if meeting.status == S.POSTPONED:
+        return REQUEST if holders(meeting) else None
+    if meeting.status == S.CANCELLED:
+        return CANCEL
     return None
 
 
-def was_invited(meeting):
-    return meeting.deliveries.filter(method=REQUEST).exclude(status=FAILED).exists()
+def holders(meeting):
+    """The addresses (lower case) that were sent an invitation (any version) and were not
+    sent a cancellation since: those whose calendars hold the meeting."""
+    return {
+        email
+        for email, delivery in last_words(meeting).items()
+        if delivery.method == REQUEST and delivery.status == SENT
+    }
 
 
-# --- triggers: the rows a change calls for, written in its transaction --------------------
-
-
-def queue(meeting, method):
-    """Write the delivery rows that version ``meeting.sequence`` sent as ``method`` calls for,
-    in the caller's transaction, and ask the worker to send them once it commits. Everyone
-    who was sent an invitation and is no longer invited gets a CANCEL.
-    Safe to call any number of times in a transaction: each call brings the version's
-    unsent rows in line with who is invited now. Return the number of rows queued."""
+def plan(meeting):
+    """The e-mails that pressing Send now would queue (``Send``s), in a stable order: the
+    current version to everyone invited who has not got it (newcomers, or everyone after a
+    change of time, place or status); a CANCEL to everyone who holds an invitation and is no
+    longer invited; when the meeting is cancelled, a CANCEL to those who hold an invitation,
+    and nobody else. Empty when there is nothing to send."""
+    method = method_for(meeting)
+    if method is None:
+        return []
     people = recipients(meeting)
-    wanted = {(p.email.lower(), method): p for p in people}
-    # Those who left (and were not told yet) hear, whatever this version is: a meeting
-    # cancelled before their CANCEL went out must still leave their calendar.
-    for former in former_invitees(meeting, people):
-        wanted[(former.email.lower(), CANCEL)] = former
-    version = meeting.deliveries.filter(sequence=meeting.sequence)
-    # Rows of this version not tried yet that no longer apply: someone left (or came back)
-    # before their e-mail went out.
-    stale = [
-        d.pk
-        for d in version.filter(status=QUEUED, attempts=0)
-        if (d.recipient_email.lower(), d.method) not in wanted
-    ]
-    if stale:
-        version.filter(pk__in=stale, status=QUEUED, attempts=0).delete()
+    holding = holders(meeting)
     last = last_words(meeting)
+    wanted = []
+    if method == CANCEL:
+        wanted += [Send(p, CANCEL) for p in people if p.email.lower() in holding]
+    else:
+        earlier = {
+            d.recipient_email.lower()
+            for d in meeting.deliveries.filter(method=REQUEST, status=SENT)
+        }
+        wanted += [Send(p, REQUEST, update=p.email.lower() in earlier) for p in people]
+    wanted += [
+        Send(former, CANCEL, removed=method == REQUEST)
+        for former in former_invitees(meeting, people)
+    ]
+    done = {
+        (d.recipient_email.lower(), d.method)
+        for d in meeting.deliveries.filter(sequence=meeting.sequence).exclude(status=FAILED)
+    }
+    return [
+        send
+        for send in wanted
+        if (send.recipient.email.lower(), send.method) not in done
+        or _said_otherwise(last.get(send.recipient.email.lower()), send.method)
+    ]
+
+
+def _said_otherwise(last, method):
+    """Uninvited and invited again (or the reverse) within one version: the row for this
+    method was sent before the other one, so it must go out again."""
+    return last is not None and last.status == SENT and last.method != method
+
+
+def queue(meeting, *, sent_by=None, note=""):
+    """Queue what ``plan(meeting)`` lists, in the caller's transaction, and ask the worker to
+    send it once that commits; the number of e-mails queued. Sending twice (a double click)
+    queues nothing the second time: each (recipient, version, method) has one row."""
     now = timezone.now()
+    fields = {
+        "sent_by": sent_by,
+        "note": note,
+        "snapshot": snapshot_of(meeting),
+        "due_at": now,
+        "queued_at": now,
+    }
     queued = 0
-    for (email, wanted_method), recipient in wanted.items():
+    for send in plan(meeting):
         delivery, created = InviteDelivery.objects.get_or_create(
             meeting=meeting,
-            recipient_email=recipient.email,
+            recipient_email=send.recipient.email,
             sequence=meeting.sequence,
-            method=wanted_method,
-            defaults={"recipient_name": recipient.name[:200], "due_at": now, "queued_at": now},
+            method=send.method,
+            defaults={"recipient_name": send.recipient.name[:200], **fields},
         )
-        said = last.get(email)
         if created:
             queued += 1
-        elif delivery.status == SENT and said is not None and said.method != wanted_method:
-            # Uninvited and invited again (or the reverse) within one version: this row
-            # was sent before the other one, so it must go out again.
-            queued += outbox.requeue(InviteDelivery.objects.filter(pk=delivery.pk, status=SENT))
+        elif delivery.status in (SENT, FAILED):
+            # Sent before the other method (uninvited and invited again), or failed: the
+            # send queues it again.
+            rows = InviteDelivery.objects.filter(pk=delivery.pk, status=delivery.status)
+            if outbox.requeue(rows):
+                rows.update(sent_by=sent_by, note=note)
+                queued += 1
     if queued:
         outbox.hint(TASK, meeting.pk)
     return queued
 
 
-@receiver(pre_save, sender=Meeting, dispatch_uid="liaison.invitations.remember")
-def remember_stored_state(sender, instance, raw=False, **kwargs):
-    instance._invite_before = None
-    if not raw and instance.pk:
-        instance._invite_before = (
-            Meeting.objects.filter(pk=instance.pk).values("status", "sequence").first()
-        )
+# --- what invitees hold -----------------------------------------------------------------------
+
+SNAPSHOT_FIELDS = {
+    "title": "Title",
+    "status": "Status",
+    "starts_at": "Start",
+    "ends_at": "End",
+    "time_zone": "Time zone",
+    "location": "Place",
+    "join_url": "Online link",
+}
 
 
-@receiver(post_save, sender=Meeting, dispatch_uid="liaison.invitations.on_save")
-def invite_on_save(sender, instance, created, raw=False, **kwargs):
-    if raw:
-        return
-    method = invitation_method(getattr(instance, "_invite_before", None), instance)
-    if method:
-        queue(instance, method)
+def snapshot_of(meeting):
+    """What invitees are told about the meeting, as stored with each version sent."""
+    return {
+        "title": meeting.title,
+        "status": meeting.get_status_display(),
+        "starts_at": _local(meeting, meeting.starts_at),
+        "ends_at": _local(meeting, meeting.ends_at),
+        "time_zone": meeting.time_zone,
+        "location": meeting.location,
+        "join_url": meeting.join_url,
+    }
 
 
-def invite_newcomers(sender, instance, action, reverse=False, pk_set=None, **kwargs):
-    """Someone joined or left the delegation or the attendees (from either side of the
-    relation). Joining a confirmed meeting: the current version, which only the newcomers
-    are queued (the others are in the delivery log for it already). Leaving a confirmed or
-    postponed one: those who left are queued a CANCEL (see ``former_invitees``)."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    meetings = Meeting.objects.filter(pk__in=[instance.pk] if not reverse else pk_set or ())
-    wanted = Q(status=S.CONFIRMED)
-    if action != "post_add":
-        # A postponed meeting keeps the invitations it had: those who left must hear.
-        sent = InviteDelivery.objects.filter(method=REQUEST, status=SENT)
-        wanted |= Q(status=S.POSTPONED, pk__in=sent.values("meeting"))
-    for meeting in meetings.filter(wanted):
-        queue(meeting, REQUEST)
+def _local(meeting, moment):
+    local = moment.astimezone(meeting.zone)
+    return f"{local:%a %d %b %Y, %H:%M} {local.tzname()}"
 
 
-m2m_changed.connect(
-    invite_newcomers,
-    sender=Meeting.delegation.through,
-    dispatch_uid="liaison.invitations.delegation",
-)
-m2m_changed.connect(
-    invite_newcomers,
-    sender=Meeting.attendees.through,
-    dispatch_uid="liaison.invitations.attendees",
-)
+def held_version(meeting):
+    """The last version invitees were sent (a sent REQUEST), or None."""
+    return (
+        meeting.deliveries.filter(method=REQUEST, status=SENT)
+        .order_by("-sequence", "-sent_at")
+        .first()
+    )
+
+
+def changes_since(meeting, delivery):
+    """[(label, then, now)] for what invitees were told in ``delivery`` and has changed."""
+    if delivery is None or not delivery.snapshot:
+        return []
+    now = snapshot_of(meeting)
+    return [
+        (label, delivery.snapshot.get(key, ""), now[key])
+        for key, label in SNAPSHOT_FIELDS.items()
+        if delivery.snapshot.get(key, "") != now[key]
+    ]
 
 
 def invited_meeting(meeting):
-    """A meeting whose invitations went out and was not cancelled is in its invitees'
-    calendars: deleting it would leave it there for ever, so it must be cancelled first
-    (which sends them a CANCEL)."""
-    if meeting.status not in (Meeting.Status.CONFIRMED, Meeting.Status.POSTPONED):
+    """A meeting in its invitees' calendars (an invitation sent, or its cancellation not
+    sent yet) would stay there for ever if it were deleted: it must be cancelled, and the
+    cancellation sent, first. A held meeting is history and may go."""
+    if meeting.status == S.HELD:
         return None
-    invited = (
-        meeting.deliveries.filter(
-            method=InviteDelivery.Method.REQUEST, status=InviteDelivery.Status.SENT
-        )
-        .values("recipient_email")
-        .distinct()
-        .count()
+    invited = sum(
+        1
+        for delivery in last_words(meeting).values()
+        if (delivery.method, delivery.status) in ((REQUEST, SENT), (CANCEL, QUEUED))
     )
     if not invited:
         return None
     people = "1 person" if invited == 1 else f"{invited} people"
     return (
         f"“{meeting}” cannot be deleted: {people} received its invitation and would keep it "
-        "in their calendar. Cancel the meeting first (they are sent a cancellation), then "
-        "delete it."
+        "in their calendar. Cancel the meeting and send the cancellation first, then delete "
+        "it."
     )
 
 
@@ -286,7 +339,15 @@ def from_address(organiser):
 
 
 def build_message(
-    meeting, recipient, people, method, organiser, connection=None, update=False, removed=False
+    meeting,
+    recipient,
+    people,
+    method,
+    organiser,
+    connection=None,
+    update=False,
+    removed=False,
+    note="",
 ):
     """One e-mail: multipart/mixed [multipart/alternative [text/plain, text/calendar;
     method=...], invite.ics (application/ics)]: the layout Google and Thunderbird send, with
@@ -309,6 +370,7 @@ def build_message(
         "cancelled": method == CANCEL,
         "removed": removed,
         "update": update,
+        "note": note,
         "delegation": shows_confidential,
         "agenda": [
             item
@@ -496,6 +558,7 @@ def _send_all(meeting, people, pending):
                     connection,
                     update=recipient.email.lower() in invited_before,
                     removed=removed,
+                    note=delivery.note,
                 )
                 # One Message-ID per row and queueing: a copy sent again after a crash is
                 # recognisably the same message; a deliberate resend is a new one.

@@ -10,6 +10,7 @@ after a mail outage longer than the outbox's retry window).
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -20,15 +21,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from liaison import visibility
+from liaison.calendars import ics
 from liaison.calendars import invitations as invites
 from liaison.calendars.models import InviteDelivery
 from liaison.meetings import admin_views
+from liaison.meetings.models import Meeting
 
 URL_NAMESPACE = "invite_deliveries"
 
@@ -121,6 +125,135 @@ def plural(count):
     return "1 failed invitation" if count == 1 else f"{count} failed invitations"
 
 
+# --- sending on purpose ---------------------------------------------------------------------
+
+
+def may_send(user, meeting):
+    """Sending invitations for a meeting: the Secretariat's (``change_invitedelivery``), on
+    a meeting they may change."""
+    return user.has_perm("liaison.change_invitedelivery") and visibility.may_change_meeting(
+        user, meeting
+    )
+
+
+AUDIENCE_LABELS = {
+    ics.Audience.DELEGATION: "Delegation: everything, confidential items included",
+    ics.Audience.INVITEE: "External attendees: no confidential items, objectives or asks",
+}
+
+
+def samples(meeting, sends, organiser):
+    """One e-mail of each kind the send contains (by audience and what it says), built
+    exactly as the worker will build it, with its calendar event as text."""
+    people = [s.recipient.person for s in sends if not s.removed]
+    shown = {}
+    for send in sends:
+        key = (send.recipient.audience, send.what)
+        if key in shown:
+            continue
+        message = invites.build_message(
+            meeting,
+            send.recipient,
+            [send.recipient.person] if send.removed else people,
+            send.method,
+            organiser,
+            update=send.update,
+            removed=send.removed,
+            note="[Your message to invitees appears here.]" if send.method == "CANCEL" else "",
+        )
+        calendar = next(
+            content for content, mimetype in message.alternatives if "calendar" in mimetype
+        )
+        shown[key] = {
+            "audience": AUDIENCE_LABELS[send.recipient.audience],
+            "what": send.what,
+            "example": send.recipient,
+            "subject": message.subject,
+            "body": message.body,
+            "calendar": calendar,
+            "count": sum(1 for s in sends if (s.recipient.audience, s.what) == key),
+        }
+    return list(shown.values())
+
+
+def send_view(request, meeting_pk):
+    """GET: what a send would queue, who gets what, each kind of e-mail and event exactly as
+    it will go out. POST: queue it (once: a double click finds nothing left to send)."""
+    meeting = get_object_or_404(
+        ics.for_calendar(Meeting.objects.visible_to(request.user)), pk=meeting_pk
+    )
+    if not may_send(request.user, meeting):
+        return HttpResponseForbidden("You may not send invitations for this meeting.")
+    edit_url = reverse("wagtailsnippets_liaison_meeting:edit", args=[meeting.pk])
+    if request.method == "POST":
+        with transaction.atomic():
+            # One send at a time per meeting: a second click waits, then finds it done.
+            locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            if str(locked.sequence) != request.POST.get("sequence"):
+                messages.warning(
+                    request,
+                    "The meeting changed after you opened the preview: nothing was sent. "
+                    "Check the preview again.",
+                )
+                return redirect(request.path)
+            note = request.POST.get("note", "").strip()[:2000]
+            queued = invites.queue(
+                ics.for_calendar(Meeting.objects.filter(pk=meeting.pk)).get(),
+                sent_by=request.user,
+                note=note,
+            )
+        if queued:
+            messages.success(
+                request,
+                f"{'1 e-mail is' if queued == 1 else f'{queued} e-mails are'} being sent.",
+            )
+        else:
+            messages.info(request, "Nothing to send: everyone has this version already.")
+        return redirect(edit_url + "#invitations")
+    sends = invites.plan(meeting)
+    organiser = invites.organiser_of(meeting)
+    return TemplateResponse(
+        request,
+        "liaison/admin/invitations_send.html",
+        {
+            "meeting": meeting,
+            "sends": sends,
+            "organiser": organiser,
+            "samples": samples(meeting, sends, organiser) if sends and organiser else [],
+            "cancelling": invites.method_for(meeting) == "CANCEL",
+            "changes": invites.changes_since(meeting, invites.held_version(meeting)),
+            "edit_url": edit_url,
+        },
+    )
+
+
+class InvitationsPanel(Panel):
+    """On the meeting form: where the invitations stand, and the way to send them."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "liaison/admin/invitations_panel.html"
+
+        def is_shown(self):
+            return bool(self.instance.pk) and super().is_shown()
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            meeting = self.instance
+            held = invites.held_version(meeting)
+            sends = invites.plan(meeting) if meeting.pk else []
+            context.update(
+                meeting=meeting,
+                held=held,
+                holders=len(invites.holders(meeting)),
+                sends=sends,
+                changes=invites.changes_since(meeting, held),
+                method=invites.method_for(meeting),
+                may_send=may_send(self.request.user, meeting),
+                send_url=reverse(f"{URL_NAMESPACE}:send", args=[meeting.pk]),
+            )
+            return context
+
+
 class ResendColumn(Column):
     cell_template_name = "liaison/admin/deliveries_resend_cell.html"
 
@@ -143,7 +276,7 @@ class DeliveryFilterSet(WagtailFilterSet):
 
 class DeliveryIndexView(admin_views.ModelIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("meeting")
+        return super().get_base_queryset().select_related("meeting", "sent_by")
 
     @cached_property
     def header_buttons(self):
@@ -190,6 +323,13 @@ class InviteDeliveryViewSet(ModelViewSet):
         ),
         DateColumn("updated_at", label="Last attempt"),
         DateColumn("sent_at", label="Sent"),
+        Column(
+            "sent_by",
+            label="Sent by",
+            accessor=lambda d: (
+                d.sent_by and (d.sent_by.get_full_name() or d.sent_by.get_username())
+            ),
+        ),
         ResendColumn("resend", label=""),
     ]
     list_export = [
@@ -204,6 +344,8 @@ class InviteDeliveryViewSet(ModelViewSet):
         "created_at",
         "updated_at",
         "sent_at",
+        "sent_by",
+        "note",
     ]
 
     def get_urlpatterns(self):
@@ -211,4 +353,5 @@ class InviteDeliveryViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("resend/<int:pk>/", resend_view, name="resend"),
             path("retry-failed/", retry_failed_view, name="retry_failed"),
+            path("send/<int:meeting_pk>/", send_view, name="send"),
         ]

@@ -80,6 +80,18 @@ class InviteDelivery(OutboxRow):
     recipient_name = models.CharField(max_length=200, blank=True)
     sequence = models.PositiveIntegerField()
     method = models.CharField(max_length=10, choices=Method.choices)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who pressed Send for this version.",
+    )
+    # The organiser's message to invitees (with a cancellation), and what the meeting was
+    # when this version was queued: what changed since is worked out against it.
+    note = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

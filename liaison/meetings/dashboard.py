@@ -34,8 +34,9 @@ class MyMeetingsPanel(DashboardPanel):
         user = self.request.user
         on_delegation = Meeting.delegation.through.objects.filter(user=user)
         meetings = (
-            Meeting.objects.visible_to(user)  # an organiser outside a confidential one: not
-            .upcoming()
+            Meeting.objects.visible_to(user)
+            .upcoming(timezone.now())
+            # visible_to: an organiser outside a confidential meeting does not see it here
             .filter(Q(pk__in=on_delegation.values("meeting_id")) | Q(organiser=user))
             .exclude(status=Meeting.Status.CANCELLED)
             .prefetch_related("regulators")

@@ -1,12 +1,27 @@
+import json
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from cms.validators import is_storable_int, refuse_control_characters_in_text
-from liaison.meetings.timezones import EARLIER, LATER, AmbiguousTime, NonexistentTime, make_aware
+from liaison.meetings.models import Meeting
+from liaison.meetings.timezones import (
+    EARLIER,
+    LATER,
+    AmbiguousTime,
+    NonexistentTime,
+    canonical_zones,
+    find_zone,
+    local_time_text,
+    make_aware,
+    zone_label,
+)
 
 TITLE_MAX = 255
 FIRST_YEAR, LAST_YEAR = 1950, 2200
@@ -53,9 +68,79 @@ class CheckedFilterSet(WagtailFilterSet):
         return filter_class, params
 
 
-class MeetingForm(WagtailAdminModelForm):
-    """Start and end are typed as wall-clock times in the meeting's own time zone."""
+class TimeZoneInput(forms.TextInput):
+    """A text box that suggests zones as one types: an <input list> with a <datalist>, which
+    every browser searches without any script of ours. Each zone is labelled with its offset
+    now. Choosing a regulator fills the box while it is empty (meeting_time_zone.js)."""
 
+    class Media:
+        js = ["liaison/meeting_time_zone.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.zones = canonical_zones()
+        self.regulators_field = None
+        self.regulator_zones = None  # called only when the form is shown
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        options_id = f"{attrs.get('id') or name}-zones"
+        attrs["list"] = options_id
+        if self.regulators_field and self.regulator_zones:
+            attrs["data-regulators-field"] = self.regulators_field
+            attrs["data-regulator-zones"] = json.dumps(self.regulator_zones())
+        now = timezone.now()
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            options_id,
+            format_html_join(
+                "", '<option value="{}">{}</option>', ((z, zone_label(z, now)) for z in self.zones)
+            ),
+        )
+
+
+class TimeZoneField(forms.CharField):
+    """A canonical zone (liaison.meetings.timezones.canonical_zones), typed by its name, its
+    label or its city ("tokyo" is Asia/Tokyo). A meeting keeps the zone it has, even a legacy
+    one such as US/Eastern."""
+
+    widget = TimeZoneInput
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, **kwargs)
+        self.kept = ()
+
+    def keep(self, zone):
+        if zone and zone not in canonical_zones():
+            self.kept = (zone,)
+            self.widget.zones = (zone, *canonical_zones())
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        zone = find_zone(value, self.kept)
+        if zone is None:
+            raise ValidationError(
+                "“%(value)s” is not a time zone on the list: type a city, such as Tokyo or "
+                "New York, and choose it from the suggestions.",
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return zone
+
+
+class MeetingForm(WagtailAdminModelForm):
+    """Start and end are typed as wall-clock times in the meeting's own time zone, which
+    defaults to the zone of the first regulator chosen."""
+
+    time_zone = TimeZoneField(
+        label="Time zone",
+        required=False,
+        help_text="Start and end are entered in this zone. Type a city or an offset (Tokyo, "
+        "UTC+09) and choose from the list; left empty, the first regulator's zone is used.",
+    )
     local_start = forms.DateTimeField(label="Starts", widget=AdminDateTimeInput)
     local_end = forms.DateTimeField(label="Ends", widget=AdminDateTimeInput)
     occurrence = forms.ChoiceField(
@@ -71,6 +156,15 @@ class MeetingForm(WagtailAdminModelForm):
         if meeting.pk and meeting.starts_at:
             self.initial.setdefault("local_start", meeting.local_start.replace(tzinfo=None))
             self.initial.setdefault("local_end", meeting.local_end.replace(tzinfo=None))
+        if "time_zone" in self.fields:
+            zone_field = self.fields["time_zone"]
+            zone_field.keep(meeting.time_zone if meeting.pk else None)
+            if "regulators" in self.fields:
+                regulators = self.fields["regulators"].queryset
+                zone_field.widget.regulators_field = self.add_prefix("regulators")
+                zone_field.widget.regulator_zones = lambda: {
+                    str(pk): zone for pk, zone in regulators.values_list("pk", "time_zone")
+                }
         for name in ("title", "location", "objectives", "public_summary"):
             if name in self.fields:
                 self.fields[name].validators.append(refuse_control_characters_in_text)
@@ -78,6 +172,14 @@ class MeetingForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         zone = cleaned.get("time_zone")
+        if not zone and "time_zone" not in self.errors:
+            # Regulators are listed by acronym, as the form shows them: the first is the one
+            # at the top of the list.
+            first = cleaned["regulators"].first() if cleaned.get("regulators") else None
+            if first:
+                zone = cleaned["time_zone"] = first.time_zone
+            elif "regulators" not in self.errors:
+                self.add_error("time_zone", "Choose the time zone the meeting is held in.")
         start, end = cleaned.get("local_start"), cleaned.get("local_end")
         if not zone or start is None or end is None:
             return cleaned
@@ -99,6 +201,12 @@ class MeetingForm(WagtailAdminModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("local_end", "The meeting must end after it starts.")
+        if cleaned.get("status") == Meeting.Status.HELD and starts and starts > timezone.now():
+            self.add_error(
+                "status",
+                "A meeting can be marked held once it has started "
+                f"({local_time_text(starts, zone)}).",
+            )
         return cleaned
 
     def save(self, commit=True):

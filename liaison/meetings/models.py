@@ -144,10 +144,13 @@ class MeetingQuerySet(models.QuerySet):
         return visibility.meetings_for(visibility.Audience.PUBLIC, self)
 
     def upcoming(self, at=None):
-        return self.filter(ends_at__gte=at or timezone.now())
+        """Meetings still to start: the date decides, never the status (a meeting left
+        "Confirmed" after it took place is past). Every list of upcoming meetings uses this."""
+        return self.filter(starts_at__gte=at or timezone.now())
 
-    def past(self, at=None):
-        return self.filter(ends_at__lt=at or timezone.now())
+    def started(self, at=None):
+        """The rest: meetings under way or over, listed with the past ones."""
+        return self.filter(starts_at__lt=at or timezone.now())
 
     def visible_to(self, user):
         """The meetings `user` may see (liaison.visibility decides)."""

@@ -32,14 +32,15 @@ def public_meetings(request):
     now = timezone.now()
     meetings = public_meetings_queryset()
     page_obj = Paginator(
-        meetings.past(at=now).order_by("-starts_at", "pk"), PAST_PER_PAGE
+        meetings.started(now).order_by("-starts_at", "pk"), PAST_PER_PAGE
     ).get_page(request.GET.get("page"))
     # Upcoming meetings head the first page only; later pages go further into the past.
     # They page on their own (?upcoming=2), so a busy year never makes one huge page.
-    upcoming = None
+    # Cancelled ones stay, marked: a visitor who saw the meeting learns it is off.
+    ahead = None
     if page_obj.number == 1:
-        upcoming = Paginator(
-            meetings.upcoming(at=now).order_by("starts_at", "pk"), UPCOMING_PER_PAGE
+        ahead = Paginator(
+            meetings.upcoming(now).order_by("starts_at", "pk"), UPCOMING_PER_PAGE
         ).get_page(request.GET.get("upcoming"))
     canonical = reverse("liaison:public_meetings")
     if page_obj.number > 1:
@@ -48,8 +49,8 @@ def public_meetings(request):
         request,
         "liaison/public/meeting_list.html",
         {
-            "upcoming": upcoming.object_list if upcoming else [],
-            "upcoming_page": upcoming,
+            "upcoming": ahead.object_list if ahead else [],
+            "upcoming_page": ahead,
             "past": page_obj.object_list,
             "page_obj": page_obj,
             "canonical_url": emails.absolute_url(canonical),
@@ -110,7 +111,7 @@ def upcoming_meetings(request):
     """The next few public meetings that are going ahead, for the home page."""
     meetings = (
         Meeting.objects.public()
-        .upcoming(at=timezone.now())
+        .upcoming(timezone.now())
         .exclude(status=Meeting.Status.CANCELLED)
         .prefetch_related("regulators")
         .order_by("starts_at", "pk")[:HOME_PAGE_MEETINGS]

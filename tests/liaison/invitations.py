@@ -1,10 +1,13 @@
 """What the invitation tests share: a meeting with a delegation and external attendees that
 is about to be confirmed, and helpers that read the e-mails sent and their calendars.
 
-A change writes its delivery rows in its own transaction; they are sent when it commits
-(``save`` commits, see ``tests.outbox.committed``), and whatever could not be sent then is
-sent by the sweep (``sweep``), run as the schedule runs it, every minute."""
+Invitations are sent on purpose: saving a meeting sends nothing (``save`` checks it), and the
+Secretariat then sends what the meeting calls for (``send``, or ``confirm`` for both). A send
+writes its delivery rows in its own transaction; they are sent when it commits (``send``
+commits, see ``tests.outbox.committed``), and whatever could not be sent then is sent by the
+sweep (``sweep``), run as the schedule runs it, every minute."""
 
+import contextlib
 import datetime
 import email
 import email.policy
@@ -16,6 +19,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import TestCase
 
+from liaison.calendars import ics
 from liaison.calendars import invitations as invites
 from liaison.models import AgendaItem, Contact, InviteDelivery, Meeting
 from tests.factories import make_user
@@ -107,17 +111,44 @@ class InvitationTestCase(TestCase):
         cls.meeting.save()
         cls.recipients = {"dana@example.org", "eli@example.org", "rita.osei@fda.example"}
 
+    @contextlib.contextmanager
+    def queues_nothing(self):
+        """The block (a save, a change of who is invited, an admin form) writes no delivery
+        row, changes none, and sends no e-mail: only a send does."""
+        rows = set(InviteDelivery.objects.values_list("pk", "status", "sequence", "updated_at"))
+        sent = len(mail.outbox)
+        yield
+        self.assertEqual(
+            set(InviteDelivery.objects.values_list("pk", "status", "sequence", "updated_at")),
+            rows,
+            "a change queued invitations by itself",
+        )
+        self.assertEqual(len(mail.outbox), sent, "a change sent e-mail by itself")
+
     def save(self, meeting=None, **changes):
-        """Change the meeting and commit: the worker sends what the change queued."""
+        """Change the meeting and commit; that alone queues and sends nothing (checked)."""
         meeting = meeting or self.meeting
-        with committed():
+        with self.queues_nothing(), committed():
             for name, value in changes.items():
                 setattr(meeting, name, value)
             meeting.save()
         return meeting
 
+    def send(self, meeting=None, *, by=None, note=""):
+        """Send the meeting's invitations as the Secretariat does (by default as the
+        organiser), in a transaction that commits: the worker then sends what it queued. The
+        number of e-mails queued."""
+        meeting = meeting or self.meeting
+        with committed():
+            # As the send view does: the meeting as stored, read for the calendar.
+            stored = ics.for_calendar(Meeting.objects.filter(pk=meeting.pk)).get()
+            return invites.queue(stored, sent_by=by or self.organiser, note=note)
+
     def confirm(self):
-        return self.save(status=S.CONFIRMED)
+        """Confirm the meeting (which sends nothing), then send its invitations."""
+        meeting = self.save(status=S.CONFIRMED)
+        self.send(meeting)
+        return meeting
 
     def sweep(self):
         """The every-minute sweep (the schedule of liaison.tasks.send_due_invitations): the
@@ -126,6 +157,11 @@ class InvitationTestCase(TestCase):
 
 
 LOG_URL = "/admin/invitations/"
+
+
+def send_url(meeting):
+    """The page that previews a meeting's next send and sends it."""
+    return f"{LOG_URL}send/{meeting.pk}/"
 
 
 class DeliveryLogTestCase(InvitationTestCase):

@@ -142,6 +142,7 @@ class InvitationRetryTestCase(InvitationTestCase):
         with time_machine.travel(T0, tick=False), SMTP_DOWN:
             meeting = self.confirm()
             self.save(meeting, location="Silver Spring")
+            self.send(meeting)
         old = InviteDelivery.objects.get(
             recipient_email="eli@example.org", sequence=meeting.sequence - 1
         )

@@ -1,6 +1,6 @@
-"""The invitations' outbox: delivery rows written in the transaction of the change, one
-hint to the worker per meeting and transaction, the sweep when the broker is down, and the
-"Retry failed" page of the delivery log."""
+"""The invitations' outbox: delivery rows written in the transaction of the send (a save
+writes none), one hint to the worker per meeting and transaction, the sweep when the broker
+is down, and the "Retry failed" page of the delivery log."""
 
 import datetime
 from unittest import mock
@@ -25,6 +25,7 @@ from tests.liaison.invitations import (
     DeliveryLogTestCase,
     S,
     by_recipient,
+    send_url,
 )
 from tests.outbox import committed
 
@@ -41,10 +42,16 @@ class InvitationOutboxTestCase(DeliveryLogTestCase):
     def deliveries(self):
         return InviteDelivery.objects.filter(meeting=self.meeting)
 
-    def test_the_rows_are_written_in_the_transaction_of_the_change(self):
+    def test_the_rows_are_written_in_the_transaction_of_the_send(self):
         with self.captureOnCommitCallbacks() as callbacks:
             self.meeting.status = S.CONFIRMED
             self.meeting.save()
+        # The save alone writes no row and asks the worker nothing.
+        self.assertFalse(self.deliveries().exists())
+        self.assertNotIn(outbox.Hint(invites.TASK, (self.meeting.pk,)), callbacks)
+
+        with self.captureOnCommitCallbacks() as callbacks:
+            invites.queue(self.meeting, sent_by=self.secretariat)
             # Before the commit: on record, queued and due, and nothing sent.
             self.assertEqual({d.recipient_email for d in self.deliveries()}, self.recipients)
             self.assertEqual(set(self.deliveries().values_list("status", flat=True)), {D.QUEUED})
@@ -52,13 +59,12 @@ class InvitationOutboxTestCase(DeliveryLogTestCase):
         # One hint, for this meeting, once the transaction commits.
         self.assertEqual(callbacks, [outbox.Hint(invites.TASK, (self.meeting.pk,))])
 
-    def test_a_change_rolled_back_leaves_no_rows_and_asks_nothing(self):
-        meeting = Meeting.objects.get(pk=self.meeting.pk)
+    def test_a_send_rolled_back_leaves_no_rows_and_asks_nothing(self):
+        meeting = self.save(Meeting.objects.get(pk=self.meeting.pk), status=S.CONFIRMED)
         with committed() as callbacks:
             try:
                 with transaction.atomic():
-                    meeting.status = S.CONFIRMED
-                    meeting.save()
+                    invites.queue(meeting, sent_by=self.secretariat)
                     self.assertEqual(self.deliveries().count(), 3)
                     raise RuntimeError("the form failed after saving")
             except RuntimeError:
@@ -69,14 +75,14 @@ class InvitationOutboxTestCase(DeliveryLogTestCase):
         self.assertEqual(self.sweep(), 0)
         self.assertEqual(mail.outbox, [])
 
-    def test_a_meeting_created_confirmed_in_the_admin_asks_the_worker_once(self):
+    def test_a_meeting_created_confirmed_in_the_admin_is_sent_with_one_hint(self):
         self.client.force_login(self.organiser)
         form = meeting_form(self.regulator, status="confirmed", organiser=self.organiser.pk)
         form["delegation"] = [self.dana.pk, self.eli.pk]
         form["attendees"] = [self.contact.pk]
 
-        # The meeting, its delegation and its attendees are saved one after the other, each
-        # queueing rows: the worker is still asked once, when it all commits.
+        # The meeting, its delegation and its attendees are saved one after the other: none
+        # of it writes a row or asks the worker anything.
         with (
             mock.patch("django_q.tasks.async_task", wraps=async_task) as enqueue,
             committed() as callbacks,
@@ -85,6 +91,18 @@ class InvitationOutboxTestCase(DeliveryLogTestCase):
 
         self.assertEqual(response.status_code, 302)
         meeting = Meeting.objects.get(title="Annual Cell Therapy Liaison Meeting")
+        self.assertFalse(InviteDelivery.objects.filter(meeting=meeting).exists())
+        self.assertEqual(invitation_tasks(enqueue), [])
+        self.assertEqual(mail.outbox, [])
+
+        # The send queues a row per recipient and asks the worker once, when it commits.
+        with (
+            mock.patch("django_q.tasks.async_task", wraps=async_task) as enqueue,
+            committed() as callbacks,
+        ):
+            response = self.client.post(send_url(meeting), {"sequence": meeting.sequence})
+
+        self.assertEqual(response.status_code, 302)
         hints = [c for c in callbacks if isinstance(c, outbox.Hint) and c.task == invites.TASK]
         self.assertEqual(hints, [outbox.Hint(invites.TASK, (meeting.pk,))])
         [task] = invitation_tasks(enqueue)
@@ -170,6 +188,7 @@ class RetryFailedTestCase(DeliveryLogTestCase):
         self.fail_every_invitation()
         # The meeting moved since: everyone got the new version; the old one is out of date.
         self.save(location="Silver Spring")
+        self.send()
         self.assertEqual(len(mail.outbox), 3)
         self.client.force_login(self.secretariat)
 

@@ -1,5 +1,6 @@
-"""What sends an invitation, an update or a cancellation, and what sends nothing: status
-and time changes, who joins, transactions, and tasks that run twice or too late."""
+"""What a send contains after each kind of change (an invitation, an update, a cancellation,
+or nothing), and that the change itself sends nothing: status and time changes, who joins,
+transactions, and tasks that run twice or too late."""
 
 import datetime
 
@@ -19,19 +20,28 @@ from tests.liaison.invitations import (
     by_recipient,
     event_of,
     parse,
+    send_url,
 )
 from tests.outbox import committed
 
 
-class InvitationTriggerTestCase(InvitationTestCase):
+class InvitationSendTestCase(InvitationTestCase):
+    """Each change is saved with ``save`` (which checks that it queued and sent nothing),
+    then sent with ``send``, as the Secretariat does."""
+
     def test_a_planned_meeting_sends_nothing(self):
         self.save(location="Silver Spring")
 
+        self.assertEqual(self.send(), 0)
         self.assertEqual(mail.outbox, [])
         self.assertFalse(InviteDelivery.objects.exists())
 
-    def test_confirming_invites_the_delegation_and_the_external_attendees(self):
-        meeting = self.confirm()
+    def test_confirming_then_sending_invites_the_delegation_and_the_external_attendees(self):
+        meeting = self.save(status=S.CONFIRMED)
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(InviteDelivery.objects.exists())
+
+        self.assertEqual(self.send(meeting), 3)
 
         self.assertEqual(set(by_recipient()), self.recipients)
         deliveries = InviteDelivery.objects.filter(meeting=meeting)
@@ -42,6 +52,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
             self.assertEqual(delivery.sequence, meeting.sequence)
             self.assertEqual(delivery.attempts, 1)
             self.assertIsNotNone(delivery.sent_at)
+            self.assertEqual(delivery.sent_by, self.organiser)
         self.assertEqual(
             InviteDelivery.objects.get(recipient_email="dana@example.org").recipient_name,
             "Dana Ng",
@@ -56,36 +67,43 @@ class InvitationTriggerTestCase(InvitationTestCase):
             "Sam Lee invites you to this meeting as a member of the delegation", dana.body
         )
 
-    def test_the_task_is_enqueued_only_when_the_transaction_commits(self):
+    def test_the_task_is_enqueued_only_when_the_send_commits(self):
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             self.meeting.status = S.CONFIRMED
             self.meeting.save()
+        self.assertEqual(callbacks, [])  # the save asks for nothing
+
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            invites.queue(self.meeting, sent_by=self.organiser)
         self.assertEqual(mail.outbox, [])
         self.assertEqual(len(callbacks), 1)
 
         callbacks[0]()
         self.assertEqual(set(by_recipient()), self.recipients)
 
-    def test_a_rolled_back_change_sends_nothing(self):
+    def test_a_rolled_back_send_sends_nothing(self):
+        meeting = self.save(status=S.CONFIRMED)
         with committed() as callbacks:
             try:
                 with transaction.atomic():
-                    self.meeting.status = S.CONFIRMED
-                    self.meeting.save()
-                    raise RuntimeError("the form failed after saving")
+                    invites.queue(meeting, sent_by=self.organiser)
+                    raise RuntimeError("the request failed after queueing")
             except RuntimeError:
                 pass
 
         self.assertEqual(callbacks, [])
         self.assertEqual(mail.outbox, [])
+        self.assertFalse(InviteDelivery.objects.exists())
 
-    def test_moving_a_confirmed_meeting_sends_an_update_of_the_same_event(self):
+    def test_after_a_move_the_send_is_an_update_of_the_same_event(self):
         meeting = self.confirm()
         _, first = event_of(by_recipient()["dana@example.org"])
         mail.outbox.clear()
 
         day = datetime.timedelta(days=1)
         self.save(meeting, starts_at=meeting.starts_at + day, ends_at=meeting.ends_at + day)
+        self.assertEqual(mail.outbox, [])
+        self.send(meeting)
 
         self.assertEqual(set(by_recipient()), self.recipients)
         update = by_recipient()["dana@example.org"]
@@ -98,19 +116,22 @@ class InvitationTriggerTestCase(InvitationTestCase):
         self.assertEqual(event.decoded("DTSTART").astimezone(UTC), meeting.starts_at)
         self.assertEqual(InviteDelivery.objects.filter(meeting=meeting).count(), 6)
 
-    def test_a_change_of_title_or_agenda_alone_sends_nothing(self):
+    def test_after_a_change_of_title_or_agenda_alone_there_is_nothing_to_send(self):
         meeting = self.confirm()
         mail.outbox.clear()
 
         self.save(meeting, title="Potency assay liaison (CMC)", objectives="New objectives")
 
+        self.assertEqual(self.send(meeting), 0)
         self.assertEqual(mail.outbox, [])
 
-    def test_cancelling_sends_a_cancellation(self):
+    def test_after_cancelling_the_send_is_a_cancellation(self):
         meeting = self.confirm()
         mail.outbox.clear()
 
         self.save(meeting, status=S.CANCELLED)
+        self.assertEqual(mail.outbox, [])
+        self.send(meeting)
 
         self.assertEqual(set(by_recipient()), self.recipients)
         message = by_recipient()["rita.osei@fda.example"]
@@ -127,37 +148,42 @@ class InvitationTriggerTestCase(InvitationTestCase):
             {D.SENT},
         )
 
-    def test_cancelling_a_meeting_never_confirmed_sends_nothing(self):
+    def test_a_meeting_cancelled_before_it_was_sent_has_nothing_to_send(self):
         self.save(status=S.CANCELLED)
 
+        self.assertEqual(self.send(), 0)
         self.assertEqual(mail.outbox, [])
+        self.assertFalse(InviteDelivery.objects.exists())
 
-    def test_holding_a_meeting_sends_nothing(self):
+    def test_a_held_meeting_has_nothing_to_send(self):
         meeting = self.confirm()
         mail.outbox.clear()
 
         self.save(meeting, status=S.HELD)
 
+        self.assertEqual(self.send(meeting), 0)
         self.assertEqual(mail.outbox, [])
 
-    def test_someone_added_to_a_confirmed_meeting_is_the_only_one_invited(self):
+    def test_someone_added_to_a_confirmed_meeting_is_the_only_one_the_send_invites(self):
         meeting = self.confirm()
         mail.outbox.clear()
         newcomer = Contact.objects.create(name="Ann Bo", email="ann@hc.example")
 
-        with committed():
+        with self.queues_nothing(), committed():
             meeting.attendees.add(newcomer)
             meeting.save()
+        self.send(meeting)
 
         self.assertEqual(set(by_recipient()), {"ann@hc.example"})
         _, event = event_of(mail.outbox[0])
         self.assertIn("ann@hc.example", addresses(event["ATTENDEE"]))
 
-    def test_postponing_a_confirmed_meeting_sends_a_tentative_update(self):
+    def test_after_postponing_the_send_is_a_tentative_update(self):
         meeting = self.confirm()
         mail.outbox.clear()
 
         self.save(meeting, status=S.POSTPONED)
+        self.send(meeting)
 
         self.assertEqual(set(by_recipient()), self.recipients)
         message = by_recipient()["eli@example.org"]
@@ -167,24 +193,31 @@ class InvitationTriggerTestCase(InvitationTestCase):
         self.assertEqual(str(event["STATUS"]), "TENTATIVE")
         self.assertEqual(int(event["SEQUENCE"]), meeting.sequence)
 
-    def test_confirming_in_the_admin_invites_each_recipient_once(self):
+    def test_confirming_in_the_admin_then_sending_invites_each_recipient_once(self):
         self.client.force_login(self.organiser)
         form = meeting_form(self.regulator, status="confirmed", organiser=self.organiser.pk)
         form["delegation"] = [self.dana.pk, self.eli.pk]
         form["attendees"] = [self.contact.pk]
 
-        with committed():
+        with self.queues_nothing(), committed():
             response = self.client.post(ADD_URL, form)
-
         self.assertEqual(response.status_code, 302)
         meeting = Meeting.objects.get(title="Annual Cell Therapy Liaison Meeting")
+        with committed():
+            response = self.client.post(send_url(meeting), {"sequence": meeting.sequence})
+
+        self.assertEqual(response.status_code, 302)
         self.assertEqual(set(by_recipient()), self.recipients)
         self.assertEqual(len(mail.outbox), 3)
         mail.outbox.clear()
 
         form["local_start"], form["local_end"] = "2026-06-11 09:00", "2026-06-11 11:30"
-        with committed():
+        with self.queues_nothing(), committed():
             response = self.client.post(f"{LIST_URL}edit/{meeting.pk}/", form)
+        self.assertEqual(response.status_code, 302)
+        meeting.refresh_from_db()
+        with committed():
+            response = self.client.post(send_url(meeting), {"sequence": meeting.sequence})
 
         self.assertEqual(response.status_code, 302)
         self.assertEqual(len(mail.outbox), 3)
@@ -193,14 +226,16 @@ class InvitationTriggerTestCase(InvitationTestCase):
         self.assertEqual(int(event["SEQUENCE"]), meeting.sequence)
         self.assertEqual(event.decoded("DTSTART").astimezone(UTC), meeting.starts_at)
 
-    def test_joining_a_confirmed_meeting_from_the_person_side_invites_them(self):
+    def test_someone_joining_from_the_person_side_is_invited_by_the_next_send(self):
         meeting = self.confirm()
         mail.outbox.clear()
         newcomer = make_user("Liaison delegates", email="new@example.org")
         planned = make_meeting(self.regulator, title="Still planned", organiser=self.organiser)
 
-        with committed():
+        with self.queues_nothing(), committed():
             newcomer.delegated_meetings.add(meeting, planned)
+        self.send(meeting)
+        self.assertEqual(self.send(planned), 0)
 
         self.assertEqual(set(by_recipient()), {"new@example.org"})
         self.assertIn("Potency assay liaison", mail.outbox[0].subject)
@@ -219,6 +254,7 @@ class InvitationTriggerTestCase(InvitationTestCase):
         meeting = self.confirm()
         old = meeting.sequence
         self.save(meeting, location="Silver Spring")
+        self.send(meeting)
         mail.outbox.clear()
 
         self.assertEqual(invites.send_invitations(meeting.pk, old + 5, "REQUEST"), 0)

@@ -25,6 +25,8 @@ class InvitedMeetingDeletionTestCase(InvitationTestCase):
 
         mail.outbox.clear()
         self.save(meeting, status=S.CANCELLED)
+        self.assertEqual(mail.outbox, [])
+        self.send(meeting)
         self.assertEqual(set(by_recipient()), self.recipients)
         response = self.client.post(url)
 

@@ -59,11 +59,17 @@ def invitees(meeting):
     }
 
 
+# What a production web process does when the Secretariat confirms the meeting and then
+# presses Send: the save, then the send's transaction.
 CONFIRM = (
+    "from django.db import transaction\n"
+    "from liaison.calendars import invitations\n"
     "from liaison.models import Meeting\n"
     "m = Meeting.objects.get(pk={pk})\n"
     "m.status = Meeting.Status.CONFIRMED\n"
     "m.save()\n"
+    "with transaction.atomic():\n"
+    "    print(invitations.queue(m), 'queued')\n"
 )
 
 
@@ -86,6 +92,7 @@ def test_a_save_while_redis_is_down_keeps_its_invitations_and_the_site_serves(cl
             # broker fails, the invitations are on record.
             saved = run_in_production(env, CONFIRM.format(pk=meeting.pk))
             assert saved.returncode == 0, saved.stderr
+            assert f"{PEOPLE} queued" in saved.stdout
             assert "outbox sweep will send" in saved.stdout + saved.stderr
             rows = InviteDelivery.objects.filter(meeting=meeting)
             assert rows.count() == PEOPLE
@@ -144,7 +151,8 @@ def test_a_mail_server_refusing_for_ten_minutes_delays_the_invitations_and_loses
             meeting = planned_meeting()
             smtp.handler.refusing = True
             meeting.status = Meeting.Status.CONFIRMED
-            meeting.save()  # outside a transaction: the hint runs the task at once
+            meeting.save()
+            invitations.queue(meeting)  # outside a transaction: the hint runs the task at once
             rows = InviteDelivery.objects.filter(meeting=meeting)
             assert rows.count() == PEOPLE
             # The sweep runs every minute; the server refuses for ten.
@@ -174,6 +182,7 @@ def test_after_the_retry_window_failed_invitations_are_retried_at_once():
             smtp.handler.refusing = True
             meeting.status = Meeting.Status.CONFIRMED
             meeting.save()
+            invitations.queue(meeting)
             for _minute in range(0, 75, 5):
                 clock.shift(datetime.timedelta(minutes=5))
                 invitations.send_due_invitations()

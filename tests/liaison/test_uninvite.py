@@ -1,4 +1,5 @@
-"""Someone taken off a confirmed meeting gets a cancellation of their invitation."""
+"""Someone taken off a confirmed meeting gets a cancellation of their invitation with the
+next send (taking them off sends nothing by itself)."""
 
 import datetime
 
@@ -19,16 +20,18 @@ from tests.liaison.invitations import (
     by_recipient,
     calendar_of,
     event_of,
+    send_url,
 )
 from tests.outbox import committed
 
 
 class UninviteTestCase(InvitationTestCase):
-    """Someone sent an invitation who leaves the meeting gets a CANCEL, so it leaves their
-    calendar; nobody else hears of it."""
+    """Someone sent an invitation who leaves the meeting gets a CANCEL with the next send,
+    so it leaves their calendar; nobody else hears of it."""
 
     def remove(self, meeting, contact=None, user=None):
-        with committed():
+        """Take them off the meeting and commit: that alone sends nothing (checked)."""
+        with self.queues_nothing(), committed():
             if contact:
                 meeting.attendees.remove(contact)
             if user:
@@ -41,6 +44,7 @@ class UninviteTestCase(InvitationTestCase):
         mail.outbox.clear()
 
         self.remove(meeting, contact=self.contact)
+        self.send(meeting)
 
         self.assertEqual(list(by_recipient()), ["rita.osei@fda.example"])
         message = mail.outbox[0]
@@ -81,8 +85,11 @@ class UninviteTestCase(InvitationTestCase):
         form["delegation"] = [self.organiser.pk, self.eli.pk]
         form["attendees"] = [self.contact.pk]
 
-        with committed():
+        with self.queues_nothing(), committed():
             response = self.client.post(f"{LIST_URL}edit/{meeting.pk}/", form)
+        self.assertEqual(response.status_code, 302)
+        with committed():
+            response = self.client.post(send_url(meeting), {"sequence": meeting.sequence})
 
         self.assertEqual(response.status_code, 302)
         self.assertEqual(list(by_recipient()), ["dana@example.org"])
@@ -95,11 +102,13 @@ class UninviteTestCase(InvitationTestCase):
         meeting = self.confirm()
         mail.outbox.clear()
         self.remove(meeting, contact=self.contact)
+        self.send(meeting)
         mail.outbox.clear()
 
-        with committed():
+        with self.queues_nothing(), committed():
             meeting.attendees.add(self.contact)
             meeting.save()
+        self.send(meeting)
 
         self.assertEqual(list(by_recipient()), ["rita.osei@fda.example"])
         calendar, event = event_of(mail.outbox[0])
@@ -108,6 +117,7 @@ class UninviteTestCase(InvitationTestCase):
         mail.outbox.clear()
 
         self.remove(meeting, contact=self.contact)
+        self.send(meeting)
 
         calendar, _ = event_of(mail.outbox[0])
         self.assertEqual(str(calendar["METHOD"]), "CANCEL")
@@ -124,6 +134,7 @@ class UninviteTestCase(InvitationTestCase):
     def test_running_the_task_again_sends_no_second_cancel(self):
         meeting = self.confirm()
         self.remove(meeting, contact=self.contact)
+        self.send(meeting)
         sent = len(mail.outbox)
 
         self.assertEqual(invites.send_invitations(meeting.pk, meeting.sequence, "REQUEST"), 0)
@@ -132,15 +143,18 @@ class UninviteTestCase(InvitationTestCase):
     def test_leaving_a_meeting_never_confirmed_sends_nothing(self):
         self.remove(self.meeting, contact=self.contact, user=self.dana)
 
+        self.assertEqual(self.send(), 0)
         self.assertEqual(mail.outbox, [])
         self.assertFalse(InviteDelivery.objects.exists())
 
     def test_someone_removed_is_not_told_again_when_the_meeting_is_cancelled(self):
         meeting = self.confirm()
         self.remove(meeting, contact=self.contact)
+        self.send(meeting)
         mail.outbox.clear()
 
         self.save(meeting, status=S.CANCELLED)
+        self.send(meeting)
 
         self.assertEqual(set(by_recipient()), {"dana@example.org", "eli@example.org"})
 
@@ -149,6 +163,7 @@ class UninviteTestCase(InvitationTestCase):
         mail.outbox.clear()
         with SMTP_DOWN:
             self.remove(meeting, contact=self.contact)
+            self.send(meeting)
         delivery = InviteDelivery.objects.get(method=InviteDelivery.Method.CANCEL)
         self.assertEqual((delivery.status, delivery.attempts), (D.QUEUED, 1))
         self.assertIn("SMTPServerDisconnected", delivery.last_error)
@@ -164,28 +179,33 @@ class UninviteTestCase(InvitationTestCase):
         self.assertEqual(list(by_recipient()), ["rita.osei@fda.example"])
         self.assertEqual(str(event_of(mail.outbox[0])[0]["METHOD"]), "CANCEL")
 
-    def test_a_change_that_queues_twice_keeps_the_cancel(self):
-        # The admin form saves the delegation and the attendees one after the other: each
-        # queues the current version again, which must not drop the CANCEL just queued.
+    def test_a_send_that_queues_twice_keeps_the_cancel(self):
+        # Send pressed twice in one transaction (or two sends racing): the second finds the
+        # CANCEL just queued, keeps it, and queues nothing more.
         meeting = self.confirm()
         mail.outbox.clear()
+        with self.queues_nothing(), committed():
+            self.dana.delegated_meetings.remove(meeting)  # from the person's side
 
         with committed():
-            self.dana.delegated_meetings.remove(meeting)  # queues Dana's CANCEL
-            invites.queue(meeting, InviteDelivery.Method.REQUEST)
+            self.assertEqual(invites.queue(meeting, sent_by=self.organiser), 1)  # Dana's CANCEL
+            self.assertEqual(invites.queue(meeting, sent_by=self.organiser), 0)
 
         self.assertEqual(list(by_recipient()), ["dana@example.org"])
         self.assertEqual(str(event_of(mail.outbox[0])[0]["METHOD"]), "CANCEL")
+        self.assertEqual(len(mail.outbox), 1)
 
     def test_a_meeting_that_moves_before_a_cancel_went_out_still_cancels_it(self):
         meeting = self.confirm()
         mail.outbox.clear()
         with SMTP_DOWN:
             self.remove(meeting, contact=self.contact)
+            self.send(meeting)
             moved = meeting.starts_at + datetime.timedelta(hours=1)
             self.save(
                 meeting, starts_at=moved, ends_at=meeting.ends_at + datetime.timedelta(hours=1)
             )
+            self.send(meeting)
         self.assertEqual(mail.outbox, [])
 
         with time_machine.travel(datetime.timedelta(minutes=5)):
