@@ -2,7 +2,7 @@
 the part it belongs to: meetings (directory, meetings, agenda, actions), calendars and briefings."""
 
 from liaison.briefings.models import Briefing, private_storage
-from liaison.calendars.models import FeedToken, InviteDelivery, Subscriber
+from liaison.calendars.models import FeedToken, InvitationReply, InviteDelivery, Subscriber
 from liaison.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -21,6 +21,7 @@ __all__ = [
     "Briefing",
     "Contact",
     "FeedToken",
+    "InvitationReply",
     "InviteDelivery",
     "LiaisonLogEntry",
     "Meeting",

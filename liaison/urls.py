@@ -3,7 +3,7 @@ wagtail_hooks.py."""
 
 from django.urls import path
 
-from liaison.calendars import feeds, subscriptions
+from liaison.calendars import feeds, replies, subscriptions
 from liaison.meetings import views
 
 app_name = "liaison"
@@ -17,6 +17,8 @@ urlpatterns = [
     path("calendar/regulators/<str:key>.ics", feeds.regulator_feed, name="regulator_feed"),
     path("calendar/meetings/<uuid:uuid>.ics", feeds.public_meeting_ics, name="public_meeting_ics"),
     path("calendar/feed/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
+    # Invitees answer an invitation through the signed links in its e-mail.
+    path("invitations/reply/<str:token>/", replies.reply, name="invitation_reply"),
     # Stakeholders follow public meetings in their own calendars (double opt-in).
     path("calendar/subscribe/", subscriptions.subscribe, name="subscribe"),
     path("calendar/subscribe/sent/", subscriptions.subscribe_sent, name="subscribe_sent"),

@@ -331,6 +331,18 @@ def meeting_url(meeting, audience):
     return None
 
 
+def reply_links(meeting, recipient, method, removed):
+    """[(label, url)]: the signed Accept / Tentative / Decline links of an invitation."""
+    if method == CANCEL or removed:
+        return []
+    from liaison.calendars import replies
+
+    return [
+        (label, replies.reply_url(meeting, recipient.email, value))
+        for value, label in replies.Answer.choices
+    ]
+
+
 def from_address(organiser):
     """The site's sender address, under the organiser's name ("Sam Lee via Liaise")."""
     site_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
@@ -371,6 +383,7 @@ def build_message(
         "removed": removed,
         "update": update,
         "note": note,
+        "reply_urls": reply_links(meeting, recipient, method, removed),
         "delegation": shows_confidential,
         "agenda": [
             item

@@ -248,6 +248,7 @@ class InvitationsPanel(Panel):
                 sends=sends,
                 changes=invites.changes_since(meeting, held),
                 method=invites.method_for(meeting),
+                replies=list(meeting.replies.all()) if meeting.pk else [],
                 may_send=may_send(self.request.user, meeting),
                 send_url=reverse(f"{URL_NAMESPACE}:send", args=[meeting.pk]),
             )

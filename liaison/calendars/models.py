@@ -106,3 +106,30 @@ class InviteDelivery(OutboxRow):
 
     def __str__(self):
         return f"{self.method} #{self.sequence} of {self.meeting} to {self.recipient_email}"
+
+
+class InvitationReply(models.Model):
+    """An invitee's answer to a meeting's invitation, given through the signed links in the
+    e-mail (no account needed): the latest answer of each address counts."""
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        TENTATIVE = "tentative", "Tentative"
+        DECLINED = "declined", "Declined"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replies")
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    replied_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["recipient_name", "recipient_email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient_email"], name="one_reply_per_invitee"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_email}: {self.get_answer_display()} ({self.meeting})"
