@@ -66,6 +66,7 @@ class Delegate:
     name: str
     email: str
     organiser: bool
+    present: bool = False  # ticked as attended
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Attendee:
     works_at: str
     email: str
     phone: str
+    present: bool = False  # ticked as attended
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Meeting:
     carried: tuple[Action, ...]  # open, from earlier meetings with the same regulators
     history: tuple[EarlierMeeting, ...]  # the last few of those meetings
     updated_at: datetime.datetime
+    attendance_recorded: bool = False  # someone was ticked as attended
 
     @property
     def local_start(self):
@@ -182,6 +185,8 @@ def load(meeting, *, today=None, base_url=""):
         .prefetch_related(
             "regulators",
             "delegation",
+            "delegates_present",
+            "attendees_present",
             Prefetch(
                 "attendees",
                 queryset=models.Contact.objects.select_related(
@@ -239,6 +244,8 @@ def load(meeting, *, today=None, base_url=""):
             )
         )[:EARLIER_MEETINGS]
     )
+    came = {u.pk for u in meeting.delegates_present.all()}
+    came_from_outside = {c.pk for c in meeting.attendees_present.all()}
     return Meeting(
         pk=meeting.pk,
         title=meeting.title,
@@ -255,15 +262,21 @@ def load(meeting, *, today=None, base_url=""):
         confidential_content=visibility.has_confidential_content(meeting),
         objectives=meeting.objectives,
         delegation=tuple(
-            Delegate(_name(u), u.email, u.pk == meeting.organiser_id)
+            Delegate(_name(u), u.email, u.pk == meeting.organiser_id, u.pk in came)
             for u in meeting.delegation.all()
         ),
         attendees=tuple(
             Attendee(
-                c.name, c.job_title, str(c.regulator or c.organisation or ""), c.email, c.phone
+                c.name,
+                c.job_title,
+                str(c.regulator or c.organisation or ""),
+                c.email,
+                c.phone,
+                c.pk in came_from_outside,
             )
             for c in meeting.attendees.all()
         ),
+        attendance_recorded=bool(came or came_from_outside),
         items=tuple(
             Item(
                 title=item.title,

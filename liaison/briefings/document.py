@@ -147,12 +147,18 @@ def _cover(w, meeting, audience, reader_zone, now):
     w.toc()
 
 
-def _people_rows(meeting, organisation):
+def _people_rows(meeting, organisation, present_only=False):
+    """(name, role, organisation) of the delegation, then the external attendees; with
+    ``present_only``, of those ticked as attended."""
     rows = []
     for person in sorted(meeting.delegation, key=lambda d: d.name.lower()):
+        if present_only and not person.present:
+            continue
         role = "Delegation (organiser)" if person.organiser else "Delegation"
         rows.append((person.name, role, organisation))
     for contact in meeting.attendees:
+        if present_only and not contact.present:
+            continue
         rows.append((contact.name, contact.job_title or "Attendee", contact.works_at))
     return rows
 
@@ -286,11 +292,12 @@ def _pre_read(w, meeting, scheduled):
 
 def _record(w, meeting, scheduled, organisation):
     w.heading("Attendance", 1)
-    people = _people_rows(meeting, organisation)
+    # Who came, as ticked after the meeting; until then, who was invited, said as such.
+    people = _people_rows(meeting, organisation, present_only=meeting.attendance_recorded)
+    if not meeting.attendance_recorded:
+        w.para("Attendance was not recorded. Invited:" if people else "No attendance recorded.")
     if people:
         w.table(("Name", "Role", "Organisation"), people)
-    else:
-        w.para("No attendance recorded.")
     w.heading("Agenda", 1)
     _agenda_table(w, scheduled)
     w.heading("Outcomes", 1)

@@ -3,6 +3,7 @@ registered in liaison/wagtail_hooks.py. Every listing, chooser and object view a
 liaison.visibility (through the permission policies in admin_views) what the user may see."""
 
 import django_filters
+from django import forms
 from django.forms import modelform_factory
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import (
@@ -104,6 +105,15 @@ MEETING_PANELS = [
     ),
     FieldPanel("objectives"),
     InlinePanel("agenda_items", heading="Agenda", label="Agenda item"),
+    MultiFieldPanel(
+        [
+            FieldPanel("delegates_present", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("attendees_present", widget=forms.CheckboxSelectMultiple),
+        ],
+        heading="Attendance",
+        help_text="Once the meeting has taken place, tick who actually attended: the meeting "
+        "record lists them. Only those invited (and saved) are listed here.",
+    ),
     CarriedForwardPanel(heading="Open actions carried forward"),
     FieldPanel("public_summary"),
 ]

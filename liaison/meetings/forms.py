@@ -168,6 +168,21 @@ class MeetingForm(WagtailAdminModelForm):
         for name in ("title", "location", "objectives", "public_summary"):
             if name in self.fields:
                 self.fields[name].validators.append(refuse_control_characters_in_text)
+        self.offer_only_the_invited()
+
+    def offer_only_the_invited(self):
+        """Attendance is ticked among those invited (as saved), people by their names."""
+        meeting = self.instance
+        for name, invited in (
+            ("delegates_present", "delegation"),
+            ("attendees_present", "attendees"),
+        ):
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            stored = getattr(meeting, invited).all() if meeting.pk else []
+            field.queryset = field.queryset.filter(pk__in=[p.pk for p in stored])
+            field.label_from_instance = attendance_label
 
     def clean(self):
         cleaned = super().clean()
@@ -207,12 +222,40 @@ class MeetingForm(WagtailAdminModelForm):
                 "A meeting can be marked held once it has started "
                 f"({local_time_text(starts, zone)}).",
             )
+        self.clean_attendance(starts)
         return cleaned
+
+    def clean_attendance(self, starts):
+        cleaned = self.cleaned_data
+        for name, invited, who in (
+            ("delegates_present", "delegation", "on the delegation"),
+            ("attendees_present", "attendees", "among the external attendees"),
+        ):
+            present = cleaned.get(name)
+            if not present:
+                continue
+            if starts and starts > timezone.now():
+                self.add_error(name, "Attendance can be recorded once the meeting has started.")
+                continue
+            still_invited = cleaned.get(invited)
+            if still_invited is not None:
+                gone = [p for p in present if p not in still_invited]
+                if gone:
+                    names = ", ".join(attendance_label(p) for p in gone)
+                    self.add_error(name, f"{names}: no longer {who}; untick or add them back.")
 
     def save(self, commit=True):
         self.instance.starts_at = self.cleaned_data["starts_at"]
         self.instance.ends_at = self.cleaned_data["ends_at"]
         return super().save(commit=commit)
+
+
+def attendance_label(person):
+    """A person by name: a user's full name, a contact's name and where they work."""
+    if hasattr(person, "get_full_name"):
+        return person.get_full_name() or person.get_username()
+    works_at = person.regulator or person.organisation
+    return f"{person.name} ({works_at})" if works_at else person.name
 
 
 class ActionItemForm(WagtailAdminModelForm):

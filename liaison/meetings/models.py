@@ -217,6 +217,17 @@ class Meeting(index.Indexed, ClusterableModel):
     attendees = ParentalManyToManyField(
         Contact, blank=True, related_name="meetings", verbose_name="external attendees"
     )
+    # Who actually came, ticked by the Secretariat after the meeting: the record goes by
+    # this, not by the invitation list.
+    delegates_present = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name="delegates who attended",
+    )
+    attendees_present = ParentalManyToManyField(
+        Contact, blank=True, related_name="+", verbose_name="external attendees who attended"
+    )
     objectives = models.TextField(blank=True)
     public_summary = models.TextField(
         blank=True, help_text="Shown on the public site after the meeting (public meetings)."
