@@ -61,3 +61,53 @@ def screenshot(page):
         return path
 
     return take
+
+
+# Runs in every frame before the page's own scripts; Playwright's scripts are not subject
+# to the page's policy.
+WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.reportCspViolation({
+        page: location.href,
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: event.sourceFile,
+        line: event.lineNumber,
+        sample: event.sample,
+    });
+});
+"""
+
+
+def mentions_csp(text):
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Content-Security-Policy violations the page reports, logs or raises (a list the
+    test asserts is empty)."""
+    found = []
+
+    def report(violation):
+        found.append(violation)
+
+    page.expose_function("reportCspViolation", report)
+    page.add_init_script(WATCH)
+    page.on(
+        "console",
+        lambda message: (
+            found.append({"page": page.url, "console": message.text})
+            if mentions_csp(message.text)
+            else None
+        ),
+    )
+    page.on(
+        "pageerror",
+        lambda error: (
+            found.append({"page": page.url, "error": str(error)})
+            if mentions_csp(str(error))
+            else None
+        ),
+    )
+    return found

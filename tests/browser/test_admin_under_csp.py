@@ -17,59 +17,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# Runs in every frame before the page's own scripts; Playwright's scripts are not subject
-# to the page's policy.
-WATCH = """
-document.addEventListener("securitypolicyviolation", (event) => {
-    window.reportCspViolation({
-        page: location.href,
-        directive: event.effectiveDirective,
-        blocked: event.blockedURI,
-        source: event.sourceFile,
-        line: event.lineNumber,
-        sample: event.sample,
-    });
-});
-"""
-
-
-def mentions_csp(text):
-    return "Content Security Policy" in text or "Content-Security-Policy" in text
-
-
-@pytest.fixture
-def violations(page):
-    found = []
-
-    def report(violation):
-        found.append(violation)
-
-    page.expose_function("reportCspViolation", report)
-    page.add_init_script(WATCH)
-    page.on(
-        "console",
-        lambda message: (
-            found.append({"page": page.url, "console": message.text})
-            if mentions_csp(message.text)
-            else None
-        ),
-    )
-    page.on(
-        "pageerror",
-        lambda error: (
-            found.append({"page": page.url, "error": str(error)})
-            if mentions_csp(str(error))
-            else None
-        ),
-    )
-    return found
-
 
 def settle(page):
     page.wait_for_load_state("networkidle")
 
 
-def test_the_admin_and_the_site_raise_no_csp_violation(live_server, page, violations):
+def test_the_admin_and_the_site_raise_no_csp_violation(live_server, page, csp_violations):
     base = live_server.url
     home = HomePage.objects.get()
     index = make_position_index()
@@ -132,7 +85,7 @@ def test_the_admin_and_the_site_raise_no_csp_violation(live_server, page, violat
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     settle(page)
 
-    assert violations == []
+    assert csp_violations == []
 
     # The watch works: an inline script on the public site is refused and reported.
     page.evaluate(
@@ -141,10 +94,10 @@ def test_the_admin_and_the_site_raise_no_csp_violation(live_server, page, violat
     )
     page.wait_for_timeout(300)
     assert page.evaluate("() => window.injected") is None
-    assert [v.get("directive") for v in violations if "directive" in v] == ["script-src-elem"]
+    assert [v.get("directive") for v in csp_violations if "directive" in v] == ["script-src-elem"]
 
 
-def test_the_lock_out_page_says_when_to_try_again(live_server, page, violations, screenshot):
+def test_the_lock_out_page_says_when_to_try_again(live_server, page, csp_violations, screenshot):
     from django.conf import settings
 
     make_user(superuser=True, username="ada", first_name="Ada")
@@ -161,4 +114,4 @@ def test_the_lock_out_page_says_when_to_try_again(live_server, page, violations,
     expect(page.get_by_label("Username")).to_have_value("ada")
     settle(page)
     screenshot("admin-login-locked-out")
-    assert violations == []
+    assert csp_violations == []

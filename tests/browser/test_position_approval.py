@@ -25,41 +25,6 @@ SUMMARY = (
 SUBMIT = "Submit to Policy committee approval"
 
 
-# Runs in every frame before the page's own scripts (as in test_admin_under_csp.py).
-WATCH_CSP = """
-document.addEventListener("securitypolicyviolation", (event) => {
-    window.reportCspViolation({
-        page: location.href,
-        directive: event.effectiveDirective,
-        blocked: event.blockedURI,
-        sample: event.sample,
-    });
-});
-"""
-
-
-@pytest.fixture
-def csp_violations(page):
-    """Content-Security-Policy violations reported by the page or logged to its console."""
-    found = []
-
-    def report(violation):
-        found.append(violation)
-
-    page.expose_function("reportCspViolation", report)
-    page.add_init_script(WATCH_CSP)
-    page.on(
-        "console",
-        lambda message: (
-            found.append({"page": page.url, "console": message.text})
-            if "Content Security Policy" in message.text
-            or "Content-Security-Policy" in message.text
-            else None
-        ),
-    )
-    return found
-
-
 def feed_items(page, base_url):
     response = page.request.get(base_url + "/feeds/rss/")
     assert response.ok, response.status
