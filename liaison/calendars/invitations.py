@@ -137,24 +137,26 @@ class Send:
         return "Update" if self.update else "Invitation"
 
 
-def method_for(meeting):
+def method_for(meeting, holding=None):
     """What a send of ``meeting`` as it is now is: REQUEST (confirmed; postponed, once anyone
-    holds an invitation), CANCEL (cancelled), or None (planned, held: nothing to send)."""
+    holds an invitation), CANCEL (cancelled), or None (planned, held: nothing to send).
+    ``holding``: ``holders(meeting)``, when the caller has it."""
     if meeting.status == S.CONFIRMED:
         return REQUEST
     if meeting.status == S.POSTPONED:
-        return REQUEST if holders(meeting) else None
+        return REQUEST if (holders(meeting) if holding is None else holding) else None
     if meeting.status == S.CANCELLED:
         return CANCEL
     return None
 
 
-def holders(meeting):
+def holders(meeting, last=None):
     """The addresses (lower case) that were sent an invitation (any version) and were not
     sent a cancellation since: those whose calendars hold the meeting."""
+    last = last_words(meeting) if last is None else last
     return {
         email
-        for email, delivery in last_words(meeting).items()
+        for email, delivery in last.items()
         if delivery.method == REQUEST and delivery.status == SENT
     }
 
@@ -164,30 +166,26 @@ def plan(meeting):
     current version to everyone invited who has not got it (newcomers, or everyone after a
     change of time, place or status); a CANCEL to everyone who holds an invitation and is no
     longer invited; when the meeting is cancelled, a CANCEL to those who hold an invitation,
-    and nobody else. Empty when there is nothing to send."""
-    method = method_for(meeting)
+    and nobody else. Empty when there is nothing to send. The delivery log is read once."""
+    rows = live_rows(meeting)
+    last = last_words(meeting, rows)
+    holding = holders(meeting, last)
+    method = method_for(meeting, holding)
     if method is None:
         return []
     people = recipients(meeting)
-    holding = holders(meeting)
-    last = last_words(meeting)
-    wanted = []
     if method == CANCEL:
-        wanted += [Send(p, CANCEL) for p in people if p.email.lower() in holding]
+        wanted = [Send(p, CANCEL) for p in people if p.email.lower() in holding]
     else:
         earlier = {
-            d.recipient_email.lower()
-            for d in meeting.deliveries.filter(method=REQUEST, status=SENT)
+            d.recipient_email.lower() for d in rows if (d.method, d.status) == (REQUEST, SENT)
         }
-        wanted += [Send(p, REQUEST, update=p.email.lower() in earlier) for p in people]
+        wanted = [Send(p, REQUEST, update=p.email.lower() in earlier) for p in people]
     wanted += [
         Send(former, CANCEL, removed=method == REQUEST)
-        for former in former_invitees(meeting, people)
+        for former in former_invitees(meeting, people, last)
     ]
-    done = {
-        (d.recipient_email.lower(), d.method)
-        for d in meeting.deliveries.filter(sequence=meeting.sequence).exclude(status=FAILED)
-    }
+    done = {(d.recipient_email.lower(), d.method) for d in rows if d.sequence == meeting.sequence}
     return [
         send
         for send in wanted
@@ -470,23 +468,25 @@ def applies(meeting, people, delivery):
     return recipient, None
 
 
-def last_words(meeting):
+def live_rows(meeting):
+    """The meeting's deliveries sent or on their way (not failed), oldest version first."""
+    return list(meeting.deliveries.exclude(status=FAILED).order_by("sequence", "updated_at", "pk"))
+
+
+def last_words(meeting, rows=None):
     """The last delivery sent (or being sent) to each address, by version then time."""
-    last = {}
-    rows = meeting.deliveries.exclude(status=FAILED).order_by("sequence", "updated_at", "pk")
-    for delivery in rows:
-        last[delivery.recipient_email.lower()] = delivery
-    return last
+    return {d.recipient_email.lower(): d for d in (live_rows(meeting) if rows is None else rows)}
 
 
-def former_invitees(meeting, people):
+def former_invitees(meeting, people, last=None):
     """Everyone whose last word from us is an invitation they received (or the CANCEL of it,
     still on its way), who is no longer among ``people``: each must be sent a CANCEL. As
     INVITEE: what they get leaves out the confidential parts whatever they were."""
     current = {p.email.lower() for p in people}
+    last = last_words(meeting) if last is None else last
     return [
         Recipient(delivery.recipient_name, delivery.recipient_email, ical.Audience.INVITEE)
-        for email, delivery in sorted(last_words(meeting).items())
+        for email, delivery in sorted(last.items())
         if email not in current
         and (delivery.method, delivery.status) in ((REQUEST, SENT), (CANCEL, QUEUED))
     ]
