@@ -16,6 +16,7 @@ from wagtail.search import index
 from advocacy.blocks import PositionBodyBlock
 from advocacy.rich_text import RICH_TEXT_FEATURES, CleanRichTextField
 from advocacy.serializers import NameListSerializer
+from cms.widgets import Checklist
 
 
 class Topic(models.Model):
@@ -165,7 +166,11 @@ class PositionPage(Page):
             heading="Status",
         ),
         MultiFieldPanel(
-            [FieldPanel("topics"), FieldPanel("jurisdictions")], heading="Classification"
+            [
+                FieldPanel("topics", widget=Checklist),
+                FieldPanel("jurisdictions", widget=Checklist),
+            ],
+            heading="Classification",
         ),
     ]
 
@@ -209,6 +214,13 @@ class PositionPage(Page):
     def is_past_review(self, on=None):
         on = on or timezone.localdate()
         return bool(self.review_by and self.review_by < on)
+
+    def choice_label(self):
+        """The title, and the status unless adopted: whoever cites a position among many
+        should see that it is only in consultation, superseded or withdrawn."""
+        if self.policy_status == self.Status.ADOPTED:
+            return self.title
+        return f"{self.title} ({self.get_policy_status_display().lower()})"
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -299,9 +311,19 @@ class ConsultationResponsePage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("letter"),
-        FieldPanel("relies_on"),
+        FieldPanel(
+            "relies_on",
+            widget=Checklist(
+                legend="Positions it relies on",
+                label_from_instance=PositionPage.choice_label,
+            ),
+        ),
         MultiFieldPanel(
-            [FieldPanel("topics"), FieldPanel("jurisdictions")], heading="Classification"
+            [
+                FieldPanel("topics", widget=Checklist),
+                FieldPanel("jurisdictions", widget=Checklist),
+            ],
+            heading="Classification",
         ),
     ]
 

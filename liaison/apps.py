@@ -11,3 +11,11 @@ class LiaisonConfig(AppConfig):
         # sent on purpose, from the meeting.)
         from liaison.calendars import invitations  # noqa: F401
         from liaison.meetings import protection  # noqa: F401
+
+        # Wagtail's reference index then records which meetings use a document: its Usage
+        # tab lists them, and the delete page says the document is in use.
+        from wagtail.models import ReferenceIndex
+
+        from liaison.meetings.models import MeetingMaterial
+
+        ReferenceIndex.register_model(MeetingMaterial)

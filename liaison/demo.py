@@ -496,6 +496,109 @@ ACTIONS = [
 ]
 
 
+# Papers attached to the meetings: meeting title, agenda key (None: the whole meeting),
+# document title, shared with, one line of text. The clinic dossier is marked for invitees,
+# but belongs to a confidential item: it stays with the delegation.
+MATERIALS = [
+    (
+        "Annual Cell Therapy Liaison Meeting 2026",
+        None,
+        "Delegation speaking notes",
+        "delegation",
+        "Who says what, and the lines we hold on potency and follow-up.",
+    ),
+    (
+        "Annual Cell Therapy Liaison Meeting 2026",
+        "potency",
+        "Worked examples of potency assay matrices",
+        "invitees",
+        "Three worked examples of orthogonal assay matrices at pivotal stage.",
+    ),
+    (
+        "Annual Cell Therapy Liaison Meeting 2026",
+        "potency",
+        "Member survey on potency assays (summary)",
+        "public",
+        "23 sponsors answered; most use two or more orthogonal assays.",
+    ),
+    (
+        "Annual Cell Therapy Liaison Meeting 2026",
+        "clinics",
+        "Clinic dossier (confidential annex)",
+        "invitees",
+        "Names of the clinics reported by members. Do not circulate.",
+    ),
+]
+
+
+def _pdf(text):
+    """A one-page PDF saying ``text`` (ASCII): small, valid, made without a library."""
+    line = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = f"BT /F1 14 Tf 72 770 Td ({line}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def seed_materials(meetings, users):
+    """The demo papers, uploaded into the protected "Meeting materials" collection and
+    attached to their meetings. Adds nothing the second time."""
+    from django.core.files.base import ContentFile
+    from django.utils.text import slugify
+    from wagtail.documents import get_document_model
+
+    from liaison.meetings import materials
+    from liaison.models import MeetingMaterial
+
+    collection = materials.collection()
+    if collection is None:
+        return
+    Document = get_document_model()
+    for title, key, document_title, audience, text in MATERIALS:
+        meeting = meetings.get(title)
+        if meeting is None:
+            continue
+        item = meeting.agenda_items.filter(title=AGENDA[key][0]).first() if key else None
+        if MeetingMaterial.objects.filter(
+            meeting=meeting, document__title=document_title
+        ).exists():
+            continue
+        content = _pdf(text)
+        document = Document(
+            title=document_title,
+            collection=collection,
+            file=ContentFile(content, name=f"{slugify(document_title)}.pdf"),
+            uploaded_by_user=users.get("secretariat"),
+        )
+        document._set_document_file_metadata()
+        document.save()
+        MeetingMaterial.objects.create(
+            meeting=meeting,
+            agenda_item=item,
+            document=document,
+            audience=audience,
+            added_by=users.get("secretariat"),
+        )
+
+
 def seed_meetings(users):
     """The demo meetings, agenda items, outcomes and actions. Adds nothing the second time."""
     from advocacy.models import PositionPage
@@ -580,4 +683,5 @@ def seed_meetings(users):
             completed_on=due if status == "done" else None,
             **owners,
         )
+    seed_materials(meetings, users)
     return meetings

@@ -19,6 +19,7 @@ urlpatterns = [
     path("calendar/feed/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
     # Invitees answer an invitation through the signed links in its e-mail.
     path("invitations/reply/<str:token>/", replies.reply, name="invitation_reply"),
+    path("invitations/material/<str:token>/", replies.material, name="invitation_material"),
     # Stakeholders follow public meetings in their own calendars (double opt-in).
     path("calendar/subscribe/", subscriptions.subscribe, name="subscribe"),
     path("calendar/subscribe/sent/", subscriptions.subscribe_sent, name="subscribe_sent"),

@@ -18,9 +18,11 @@ The rule, in full:
   PUBLIC (anyone), MEMBERS (staff who may see it), INVITEE (external attendees) or DELEGATION
   (its delegation and the Secretariat: everything, confidential agenda items and asks too).
   ``audience_for`` picks it for a staff user, ``recipient_audience`` for an invitation.
-- **Meeting materials** (documents in the "Meeting materials" collection or under it): for now,
-  whoever may see meetings and may see the document in Wagtail's admin through the collection
-  permissions (``may_download_material``); everyone else gets a 404.
+- **Meeting materials** (documents in the "Meeting materials" collection, attached to a meeting
+  or an agenda item and marked for the delegation, invitees or the public): the delegation sees
+  all; invitees and other staff those for invitees or the public; the public the public ones of
+  a public meeting; a confidential item's papers stay with the delegation
+  (``material_shown_to``, ``materials_for``, ``may_download_material``).
 - **Carried-forward actions and earlier meetings** shown with a meeting: those of earlier
   meetings the reader may see. A document the whole delegation shares (``SHARED``) leaves out
   earlier confidential meetings, since not every delegate need have been on them.
@@ -37,7 +39,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 
-from liaison.meetings.models import ActionItem, AgendaItem, Meeting
+from liaison.meetings.models import ActionItem, AgendaItem, Meeting, MeetingMaterial
 
 CONFIDENTIAL = Meeting.Visibility.CONFIDENTIAL
 MANAGE_ALL = "change_any_meeting"
@@ -343,28 +345,74 @@ def may_read_briefing(user, meeting, kind):
 # --- meeting materials ----------------------------------------------------------------------
 
 
-def may_download_material(user, document):
-    """May ``user`` download ``document``, a meeting material (liaison.meetings.materials says
-    which documents are: those in the "Meeting materials" collection or under it)?
-
-    The rule for now: the user may see meetings in the admin (``liaison.view_meeting`` or the
-    Secretariat's ``liaison.change_any_meeting``: the Secretariat, delegates and the policy
-    roles) **and** may see the document in Wagtail's admin through the collection permissions
-    on its collection or an ancestor (Wagtail's document "choose" or "change" permission, where
-    "change" includes "add" for the documents they uploaded). Active superusers may always.
-
-    This is the only place the rule lives: the ``before_serve_document`` hook in
-    liaison/wagtail_hooks.py asks it for every meeting material and answers 404 when it says
-    no. When meeting materials are linked to meetings, narrow it here to "may view a meeting
-    that lists this document" (``may_view_meeting`` for each such meeting).
-    """
-    if not (manages_all_meetings(user) or may_view_meetings(user)):
+def material_shown_to(audience, material):
+    """May ``audience`` be shown ``material`` (a MeetingMaterial of a meeting it may see)?
+    The delegation sees every material; invitees and staff outside the delegation those
+    marked for invitees or public; the public those marked public of a public meeting. A
+    material of a confidential agenda item stays with the delegation whatever its marking.
+    ``materials_for`` is the same rule as a query."""
+    if audience is Audience.DELEGATION:
+        return True
+    if material.agenda_item_id and material.agenda_item.confidential:
         return False
-    from wagtail.documents import get_document_model
-    from wagtail.permissions import policy_registry
+    if audience is Audience.PUBLIC:
+        return (
+            material.audience == MeetingMaterial.Audience.PUBLIC
+            and material.meeting.visibility in audience.meeting_visibilities
+        )
+    return material.audience in (
+        MeetingMaterial.Audience.INVITEES,
+        MeetingMaterial.Audience.PUBLIC,
+    )
 
-    policy = policy_registry.get_by_type(get_document_model())
-    return policy.user_has_any_permission_for_instance(user, ["choose", "change"], document)
+
+def materials_for(audience, materials=None):
+    """The materials of ``materials`` that ``audience`` may be shown (``material_shown_to``)."""
+    materials = MeetingMaterial.objects.all() if materials is None else materials
+    if audience is Audience.DELEGATION:
+        return materials
+    shared = materials.filter(Q(agenda_item__isnull=True) | Q(agenda_item__confidential=False))
+    if audience is Audience.PUBLIC:
+        return shared.filter(
+            audience=MeetingMaterial.Audience.PUBLIC,
+            meeting__visibility__in=audience.meeting_visibilities,
+        )
+    return shared.filter(
+        audience__in=[MeetingMaterial.Audience.INVITEES, MeetingMaterial.Audience.PUBLIC]
+    )
+
+
+def may_download_material(user, document):
+    """May ``user`` (anonymous too) download ``document``, a meeting material
+    (liaison.meetings.materials says which documents are: those in the "Meeting materials"
+    collection or under it)?
+
+    Yes when some meeting lists it for what that reader is shown of the meeting
+    (``material_shown_to``): the delegation every paper of its meeting, other staff who may
+    see the meeting its invitee and public papers, anyone a public paper of a public
+    meeting. The Secretariat may always; a paper attached to no meeting yet only the
+    Secretariat and whoever uploaded it. Everyone else gets a 404 (the
+    ``before_serve_document`` hook in liaison/wagtail_hooks.py asks this for every meeting
+    material). Invitees, who have no login, download theirs through the signed links of
+    their invitation.
+    """
+    if manages_all_meetings(user):
+        return True
+    uses = list(document.meeting_uses.select_related("meeting", "agenda_item"))
+    if not uses:
+        return bool(
+            may_view_meetings(user)
+            and document.uploaded_by_user_id
+            and document.uploaded_by_user_id == user.pk
+        )
+    for use in uses:
+        if may_view_meeting(user, use.meeting):
+            audience = audience_for(user, use.meeting)
+        else:
+            audience = Audience.PUBLIC
+        if material_shown_to(audience, use):
+            return True
+    return False
 
 
 # --- many people at once --------------------------------------------------------------------

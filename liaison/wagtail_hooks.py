@@ -14,7 +14,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
-from wagtail.admin.panels import ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -24,9 +23,8 @@ from liaison import visibility
 from liaison.briefings import admin as briefings_admin
 from liaison.calendars import feeds_admin, invitations, invitations_admin, subscribers_admin
 from liaison.meetings import admin as meetings_admin
-from liaison.meetings import dashboard, materials, views
+from liaison.meetings import dashboard, materials, materials_admin, views
 from liaison.meetings.checks import meeting_warnings
-from liaison.meetings.forms import MeetingForm
 from liaison.meetings.models import ActionItem, Meeting
 from liaison.meetings.protection import dependants, page_dependants
 from liaison.models import InviteDelivery
@@ -52,15 +50,12 @@ def keep_meeting_history_with_the_meetings(actions):
 # --- menus and viewsets -------------------------------------------------------------------
 
 
+class MeetingPageView(meetings_admin.admin_views.MeetingPageView):
+    sections = (invitations_admin.page_section, briefings_admin.page_section)
+
+
 class MeetingViewSet(meetings_admin.MeetingViewSet):
-    edit_handler = ObjectList(
-        [
-            *meetings_admin.MEETING_PANELS,
-            invitations_admin.InvitationsPanel(heading="Invitations"),
-            briefings_admin.BriefingsPanel(heading="Briefings"),
-        ],
-        base_form_class=MeetingForm,
-    )
+    inspect_view_class = MeetingPageView
 
 
 class LiaisonGroup(SnippetViewSetGroup):
@@ -98,7 +93,11 @@ def register_subscribers():
 
 @hooks.register("register_admin_urls")
 def register_liaison_admin_urls():
-    return [*feeds_admin.admin_urls(), *briefings_admin.admin_urls()]
+    return [
+        *feeds_admin.admin_urls(),
+        *briefings_admin.admin_urls(),
+        *materials_admin.admin_urls(),
+    ]
 
 
 @hooks.register("register_admin_menu_item")

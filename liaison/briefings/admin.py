@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from django_q.tasks import async_task
-from wagtail.admin.panels import Panel
 
 from liaison import visibility
 from liaison.briefings.document import download_filename
@@ -64,7 +64,7 @@ def generate(request, meeting_id):
             f"{briefing.get_audience_display()} queued. It appears under Briefings when ready.",
         )
     return redirect(
-        reverse("wagtailsnippets_liaison_meeting:edit", args=[meeting.pk]) + "#briefings"
+        reverse("wagtailsnippets_liaison_meeting:inspect", args=[meeting.pk]) + "#briefings"
     )
 
 
@@ -105,19 +105,19 @@ def admin_urls():
     ]
 
 
-class BriefingsPanel(Panel):
-    """Generate a briefing, see its status while the worker builds it, download it."""
-
-    class BoundPanel(Panel.BoundPanel):
-        template_name = "liaison/admin/briefings_panel.html"
-
-        def is_shown(self):
-            return bool(self.instance.pk) and super().is_shown()
-
-        def get_context_data(self, parent_context=None):
-            context = super().get_context_data(parent_context)
-            context["audiences"], context["briefings"] = briefings_for(
-                self.request.user, self.instance
-            )
-            context["meeting"] = self.instance
-            return context
+def page_section(request, meeting, audience):
+    """The Briefings section of the meeting page: generate one, follow its status, download
+    it (the briefings the reader may use)."""
+    audiences, briefings = briefings_for(request.user, meeting)
+    if not audiences:
+        return None
+    html = render_to_string(
+        "liaison/admin/briefings_panel.html",
+        {
+            "meeting": meeting,
+            "audiences": audiences if request.user.has_perm("liaison.add_briefing") else [],
+            "briefings": briefings,
+        },
+        request=request,
+    )
+    return "briefings", "Briefings", html

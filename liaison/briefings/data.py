@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from advocacy.models import PositionPage
 from liaison import visibility
-from liaison.meetings import models
+from liaison.meetings import materials, models
 from liaison.meetings.checks import position_warning
 
 EARLIER_MEETINGS = 5
@@ -94,6 +94,20 @@ class EarlierMeeting:
 
 
 @dataclasses.dataclass(frozen=True)
+class Material:
+    """A paper of the meeting (a MeetingMaterial)."""
+
+    title: str
+    item: str  # the agenda item's title; "" for a paper of the whole meeting
+    shared_with: str  # who may open it, in words
+    file_type: str  # "PDF", "DOCX"...
+    size: int | None  # bytes, when known
+    url: str  # the document's address (anyone may open a public paper there)
+    sign_in_url: str  # the admin sign-in page going on to it: for staff
+    public: bool  # shown to the public (visibility): it may go in a stakeholder pre-read
+
+
+@dataclasses.dataclass(frozen=True)
 class Meeting:
     """One meeting as a briefing may show it."""
 
@@ -119,6 +133,7 @@ class Meeting:
     history: tuple[EarlierMeeting, ...]  # the last few of those meetings
     updated_at: datetime.datetime
     attendance_recorded: bool = False  # someone was ticked as attended
+    materials: tuple[Material, ...] = ()  # meeting papers first, then by agenda item
 
     @property
     def local_start(self):
@@ -168,6 +183,20 @@ def _name(user):
     return user.get_full_name() or user.get_username()
 
 
+def _material(material, base_url):
+    document = material.document
+    return Material(
+        title=document.title,
+        item=material.agenda_item.title if material.agenda_item else "",
+        shared_with=materials.shared_with(material),
+        file_type=document.file_extension.upper(),
+        size=document.file_size,
+        url=_absolute(document.url, base_url),
+        sign_in_url=_absolute(materials.sign_in_url(document), base_url),
+        public=visibility.material_shown_to(visibility.Audience.PUBLIC, material),
+    )
+
+
 def load(meeting, *, today=None, base_url=""):
     """The briefing data of ``meeting`` (a pk, a Meeting or a queryset naming one).
 
@@ -204,6 +233,10 @@ def load(meeting, *, today=None, base_url=""):
                 queryset=models.ActionItem.objects.select_related(
                     "owner", "owner_organisation", "owner_regulator", "agenda_item"
                 ).order_by("due_date", "pk"),
+            ),
+            Prefetch(
+                "materials",
+                queryset=models.MeetingMaterial.objects.select_related("document", "agenda_item"),
             ),
         )
         .get()
@@ -307,4 +340,8 @@ def load(meeting, *, today=None, base_url=""):
             for earlier in history
         ),
         updated_at=meeting.updated_at,
+        materials=tuple(
+            _material(m, base_url)
+            for m in sorted(meeting.materials.all(), key=materials.agenda_order)
+        ),
     )

@@ -11,12 +11,14 @@ delegate   The delegation, before the meeting. Marked "CONFIDENTIAL — delegati
            one section per item (the ask, background, numbered talking points, cited positions
            with a warning when one is superseded, withdrawn or past review), open follow-ups
            carried from earlier meetings with the same regulators, the last five of those
-           meetings with their outcomes, and a contacts sheet.
+           meetings with their outcomes, every paper of the meeting (its agenda item, who it
+           is shared with, file type and size, a sign-in link), and a contacts sheet.
 pre-read   Outside stakeholders, before the meeting, whatever the meeting's visibility. Only what
            may be shown to anyone invited: the cover without the join link, the agenda of the
            *non-confidential* items (title, presenter, minutes) and, per such item, its
-           background and the cited positions that are live and public. No objectives, no asks,
-           no talking points, no notes, no people, no actions, no history.
+           background and the cited positions that are live and public; the papers shown to
+           the public (liaison.visibility), with their public links. No objectives, no asks,
+           no talking points, no notes, no people, no actions, no history, no other papers.
 record     After the meeting. Attendance, the agenda, per item the regulator's response, the
            decision and notes, a numbered list of decisions, and this meeting's actions with
            owners, due dates and status. Marked by the meeting's visibility (confidential
@@ -192,6 +194,48 @@ def _positions(w, item, public_only):
             w.warning(position.warning)
 
 
+def _file(material):
+    """e.g. "PDF, 1.2 MB"."""
+    size = material.size
+    if size is None:
+        amount = ""
+    elif size < 1024:
+        amount = f"{size} bytes"
+    elif size < 1024 * 1024:
+        amount = f"{size / 1024:.0f} KB"
+    else:
+        amount = f"{size / (1024 * 1024):.1f} MB"
+    return ", ".join(part for part in (material.file_type or "File", amount) if part)
+
+
+def _papers(w, papers, *, delegation):
+    """The meeting's papers: for the delegation a table of all of them (who each is shared
+    with), then their sign-in links; for a pre-read the public ones with their public links.
+    No section when there are none."""
+    if not papers:
+        return
+    w.heading("Papers", 1)
+    if delegation:
+        w.table(
+            ("Paper", "Agenda item", "Shared with", "File"),
+            [
+                (line(m.title), line(m.item) or "Whole meeting", m.shared_with, _file(m))
+                for m in papers
+            ],
+            (Cm(5.2), Cm(4.3), Cm(3.7), Cm(2.0)),
+        )
+        w.label("To open them, sign in to Liaise")
+    for m in papers:
+        p = w.add_paragraph(style="List Bullet")
+        p.add_run(line(m.title)).bold = True
+        if not delegation:
+            facts = [line(m.item), _file(m)]
+            p.add_run(f" ({'; '.join(f for f in facts if f)})")
+        p.add_run(": ")
+        url = m.sign_in_url if delegation else m.url
+        w.link(p, url, url)
+
+
 def _delegate(w, meeting, scheduled, organisation):
     w.heading("Delegation and attendees", 1)
     people = _people_rows(meeting, organisation)
@@ -229,6 +273,7 @@ def _delegate(w, meeting, scheduled, organisation):
             w.label("Talking points")
             w.numbered(points)
         _positions(w, item, public_only=False)
+    _papers(w, meeting.materials, delegation=True)
     w.heading("Open follow-ups from earlier meetings", 1)
     carried = meeting.carried
     if carried:
@@ -288,6 +333,7 @@ def _pre_read(w, meeting, scheduled):
             w.label("Background")
             w.text_block(item.background)
         _positions(w, item, public_only=True)
+    _papers(w, [m for m in meeting.materials if m.public], delegation=False)
 
 
 def _record(w, meeting, scheduled, organisation):

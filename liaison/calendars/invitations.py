@@ -43,7 +43,7 @@ import logging
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.db.models import F, ProtectedError
+from django.db.models import F, Prefetch, ProtectedError, prefetch_related_objects
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -53,7 +53,8 @@ from cms import emails, outbox
 from liaison import visibility
 from liaison.calendars import ics as ical
 from liaison.calendars.models import InviteDelivery
-from liaison.meetings.models import Meeting
+from liaison.meetings import materials
+from liaison.meetings.models import Meeting, MeetingMaterial
 
 logger = logging.getLogger(__name__)
 
@@ -341,6 +342,30 @@ def reply_links(meeting, recipient, method, removed):
     ]
 
 
+def _papers_of(meeting):
+    """The meeting's materials, meeting papers first, then by agenda item; read once per
+    meeting object (every e-mail of a send is built from the same one)."""
+    papers = MeetingMaterial.objects.select_related("document", "agenda_item")
+    prefetch_related_objects([meeting], Prefetch("materials", queryset=papers))
+    return sorted(meeting.materials.all(), key=materials.agenda_order)
+
+
+def material_links(meeting, recipient, method, removed):
+    """[(material, url)]: the papers of ``meeting`` the recipient's audience is shown
+    (visibility.material_shown_to), meeting papers first. Invitees, who have no account, get
+    signed download links (liaison.calendars.replies); the delegation gets the admin sign-in
+    page going on to the document, so that a forwarded e-mail opens none of the delegation's
+    papers (those of confidential items among them) for whoever it reaches."""
+    if method == CANCEL or removed:
+        return []
+    from liaison.calendars import replies
+
+    shown = [m for m in _papers_of(meeting) if visibility.material_shown_to(recipient.audience, m)]
+    if recipient.audience == ical.Audience.DELEGATION:
+        return [(m, emails.absolute_url(materials.sign_in_url(m.document))) for m in shown]
+    return [(m, replies.material_url(m, recipient.email)) for m in shown]
+
+
 def from_address(organiser):
     """The site's sender address, under the organiser's name ("Sam Lee via Liaise")."""
     site_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
@@ -382,6 +407,7 @@ def build_message(
         "update": update,
         "note": note,
         "reply_urls": reply_links(meeting, recipient, method, removed),
+        "materials": material_links(meeting, recipient, method, removed),
         "delegation": shows_confidential,
         "agenda": [
             item

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -21,7 +22,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
@@ -185,6 +185,7 @@ def send_view(request, meeting_pk):
     if not may_send(request.user, meeting):
         return HttpResponseForbidden("You may not send invitations for this meeting.")
     edit_url = reverse("wagtailsnippets_liaison_meeting:edit", args=[meeting.pk])
+    page_url = reverse("wagtailsnippets_liaison_meeting:inspect", args=[meeting.pk])
     if request.method == "POST":
         with transaction.atomic():
             # One send at a time per meeting: a second click waits, then finds it done.
@@ -209,7 +210,7 @@ def send_view(request, meeting_pk):
             )
         else:
             messages.info(request, "Nothing to send: everyone has this version already.")
-        return redirect(edit_url + "#invitations")
+        return redirect(page_url + "#invitations")
     sends = invites.plan(meeting)
     organiser = invites.organiser_of(meeting)
     return TemplateResponse(
@@ -223,36 +224,34 @@ def send_view(request, meeting_pk):
             "cancelling": invites.method_for(meeting) == "CANCEL",
             "changes": invites.changes_since(meeting, invites.held_version(meeting)),
             "edit_url": edit_url,
+            "page_url": page_url,
         },
     )
 
 
-class InvitationsPanel(Panel):
-    """On the meeting form: where the invitations stand, and the way to send them."""
+def state(request, meeting):
+    """Where the invitations of ``meeting`` stand, and what the next send would queue."""
+    held = invites.held_version(meeting)
+    return {
+        "meeting": meeting,
+        "held": held,
+        "holders": len(invites.holders(meeting)),
+        "sends": invites.plan(meeting),
+        "changes": invites.changes_since(meeting, held),
+        "method": invites.method_for(meeting),
+        "replies": list(meeting.replies.all()),
+        "may_send": may_send(request.user, meeting),
+        "send_url": reverse(f"{URL_NAMESPACE}:send", args=[meeting.pk]),
+    }
 
-    class BoundPanel(Panel.BoundPanel):
-        template_name = "liaison/admin/invitations_panel.html"
 
-        def is_shown(self):
-            return bool(self.instance.pk) and super().is_shown()
-
-        def get_context_data(self, parent_context=None):
-            context = super().get_context_data(parent_context)
-            meeting = self.instance
-            held = invites.held_version(meeting)
-            sends = invites.plan(meeting) if meeting.pk else []
-            context.update(
-                meeting=meeting,
-                held=held,
-                holders=len(invites.holders(meeting)),
-                sends=sends,
-                changes=invites.changes_since(meeting, held),
-                method=invites.method_for(meeting),
-                replies=list(meeting.replies.all()) if meeting.pk else [],
-                may_send=may_send(self.request.user, meeting),
-                send_url=reverse(f"{URL_NAMESPACE}:send", args=[meeting.pk]),
-            )
-            return context
+def page_section(request, meeting, audience):
+    """The Invitations section of the meeting page, for the delegation and the Secretariat
+    (it names every invitee and what they were sent)."""
+    if audience is not visibility.Audience.DELEGATION:
+        return None
+    html = render_to_string("liaison/admin/invitations_panel.html", state(request, meeting))
+    return "invitations", "Invitations", html
 
 
 class ResendColumn(Column):

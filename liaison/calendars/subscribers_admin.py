@@ -21,6 +21,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
+from cms.widgets import Checklist
 from liaison.calendars import feeds
 from liaison.calendars.models import Subscriber
 from liaison.meetings.admin_views import CleanSpreadsheetMixin
@@ -144,6 +145,11 @@ class SubscriberViewSet(ModelViewSet):
     list_export = ["name", "email", "organisation", "all_regulators", "confirmed_at"]
     list_per_page = 50
     ordering = ["-created_at"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "regulators":
+            kwargs["widget"] = Checklist
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
     def get_urlpatterns(self):
         return [

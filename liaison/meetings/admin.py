@@ -17,8 +17,8 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from liaison.meetings import admin_views
-from liaison.meetings.forms import ActionItemForm, CheckedFilterSet, MeetingForm
+from liaison.meetings import actions, admin_views
+from liaison.meetings.forms import CheckedFilterSet, MeetingForm
 from liaison.meetings.models import ActionItem, Contact, Meeting, Organisation, Regulator
 from liaison.meetings.panels import CarriedForwardPanel, MeetingChecksPanel
 
@@ -121,13 +121,14 @@ MEETING_PANELS = [
 
 class MeetingViewSet(SnippetViewSet):
     model = Meeting
-    index_view_class = admin_views.SnippetIndexView
+    index_view_class = admin_views.MeetingIndexView
     chooser_viewset_class = admin_views.ChooserViewSet
     icon = "date"
     permission_policy = meeting_policy
-    edit_view_class = admin_views.EditView
+    add_view_class = admin_views.MeetingCreateView
+    edit_view_class = admin_views.MeetingEditView
     delete_view_class = admin_views.DeleteView
-    inspect_view_class = admin_views.InspectView
+    inspect_view_class = admin_views.MeetingPageView
     history_view_class = admin_views.HistoryView
     usage_view_class = admin_views.UsageView
     # A copy would carry a confidential meeting's content to whoever makes it.
@@ -191,19 +192,20 @@ class ActionItemViewSet(ModelViewSet):
     permission_policy = action_policy
     filterset_class = ActionFilterSet
     index_view_class = admin_views.ModelIndexView
-    edit_view_class = admin_views.ModelEditView
+    # Both go back to ?next= (the meeting page) after saving, and e-mail a new owner.
+    add_view_class = actions.CreateView
+    edit_view_class = actions.EditView
     delete_view_class = admin_views.ModelDeleteView
     inspect_view_class = admin_views.ModelInspectView
     history_view_class = admin_views.ModelHistoryView
     usage_view_class = admin_views.ModelUsageView
     copy_view_enabled = False
+    # "owner" is the form's one Owner field, which sets the three owner columns.
     form_fields = [
         "meeting",
         "agenda_item",
         "description",
         "owner",
-        "owner_organisation",
-        "owner_regulator",
         "due_date",
         "status",
         "completed_on",
@@ -233,7 +235,7 @@ class ActionItemViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         return modelform_factory(
             ActionItem,
-            form=ActionItemForm,
+            form=actions.ActionItemForm,
             fields=self.form_fields,
             formfield_callback=self.formfield_for_dbfield,
         )

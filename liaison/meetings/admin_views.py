@@ -9,8 +9,11 @@ liaison.visibility's.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
+from django.utils.functional import cached_property
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
@@ -90,6 +93,28 @@ class SnippetIndexView(CleanSpreadsheetMixin, snippet_views.IndexView):
     pass
 
 
+class MeetingIndexView(SnippetIndexView):
+    """Meetings listed with their title leading to the meeting page (Edit is one of its
+    buttons), for those who may edit them too: a meeting is read more often than edited."""
+
+    def _get_title_column(self, *args, **kwargs):
+        column = super()._get_title_column(*args, **kwargs)
+        column._get_url_func = self.get_inspect_url
+        return column
+
+
+def meeting_page_url(meeting):
+    return reverse("wagtailsnippets_liaison_meeting:inspect", args=[meeting.pk])
+
+
+class MeetingCreateView(snippet_views.CreateView):
+    """After saving a new meeting, its page: the agenda, actions and papers are added from
+    there, and invitations sent."""
+
+    def get_success_url(self):
+        return meeting_page_url(self.object)
+
+
 class ObjectPermissionMixin:
     """An object the user may not see answers 404, exactly as an unknown id does (a 403 or a
     redirect would confirm that a confidential meeting exists); one they see but may not
@@ -111,12 +136,144 @@ class EditView(ObjectPermissionMixin, snippet_views.EditView):
     object_permission = "change"
 
 
+class MeetingEditView(EditView):
+    """After saving, back to the meeting page, where the changes read as the meeting."""
+
+    def get_success_url(self):
+        return meeting_page_url(self.object)
+
+
 class DeleteView(ObjectPermissionMixin, snippet_views.DeleteView):
     object_permission = "delete"
 
 
 class InspectView(ObjectPermissionMixin, snippet_views.InspectView):
     pass
+
+
+class MeetingPageView(InspectView):
+    """The meeting page (liaison.meetings.page): the meeting as its reader may see it, built
+    for reading, with Edit and the things one does with a meeting one click away. Other parts
+    add their sections (``sections``: invitations, briefings) where the parts meet
+    (liaison/wagtail_hooks.py): this part knows nothing of them.
+
+    A section is a callable ``(request, meeting, audience) -> (anchor, heading, html)`` or
+    None when it has nothing for this reader."""
+
+    template_name = "liaison/admin/meeting_page.html"
+    sections = ()
+
+    def get_object(self, *args, **kwargs):
+        meeting = super().get_object(*args, **kwargs)  # the permission checks
+        from liaison.meetings import page
+
+        return page.load(Meeting.objects.all(), meeting.pk)
+
+    def get_page_title(self):
+        return self.object.title
+
+    def get_page_subtitle(self):
+        return None
+
+    def get_breadcrumbs_items(self):
+        items = [{"url": reverse(self.index_url_name), "label": "Meetings"}]
+        return self.breadcrumbs_items + items + [{"url": "", "label": self.object.title}]
+
+    def may(self, action):
+        return self.permission_policy.user_has_permission_for_instance(
+            self.request.user, action, self.object
+        )
+
+    @cached_property
+    def header_buttons(self):
+        buttons = []
+        if self.may("change"):
+            buttons.append(
+                HeaderButton(
+                    "Edit",
+                    url=reverse(self.edit_url_name, args=[self.object.pk]),
+                    icon_name="edit",
+                    attrs={"data-edit-meeting": ""},
+                    priority=10,
+                )
+            )
+        buttons.append(
+            HeaderButton(
+                "Download .ics",
+                url=reverse("liaison_meeting_ics", args=[self.object.pk]),
+                icon_name="download",
+                priority=30,
+            )
+        )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = [
+            Button(
+                "History",
+                url=reverse("wagtailsnippets_liaison_meeting:history", args=[self.object.pk]),
+                icon_name="history",
+                priority=30,
+            )
+        ]
+        if self.may("delete"):
+            buttons.append(
+                Button(
+                    "Delete",
+                    url=reverse(self.delete_url_name, args=[self.object.pk]),
+                    icon_name="bin",
+                    priority=40,
+                )
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        from liaison.meetings import actions, materials_admin, page
+
+        context = super().get_context_data(**kwargs)
+        meeting, request = self.object, self.request
+        shown = page.contents(meeting, request.user)
+        here = request.get_full_path()
+        may_act = actions.may_add_action(request.user, meeting)
+        may_attach = materials_admin.may_attach(request.user, meeting)
+        may_change = self.may("change")
+        for item in shown["items"]:
+            item.add_action_url = may_act and actions.add_url(meeting, item.item, here)
+            item.attach_url = may_attach and materials_admin.add_url(meeting, item.item, here)
+            for material in item.materials:
+                material.edit_url = may_attach and materials_admin.edit_url(material, here)
+        for material in shown["meeting_materials"]:
+            material.edit_url = may_attach and materials_admin.edit_url(material, here)
+        for action in meeting.actions.all():
+            # The delegation and the Secretariat change any; an owner their own.
+            mine = action.owner_id == request.user.pk
+            action.edit_url = (may_change or mine) and actions.edit_url(action, here)
+        earlier = {a.meeting_id for a in shown["carried_forward"]}
+        changeable = set(
+            Meeting.objects.changeable_by(request.user)
+            .filter(pk__in=earlier)
+            .values_list("pk", flat=True)
+        )
+        for action in shown["carried_forward"]:
+            mine = action.owner_id == request.user.pk
+            action.edit_url = (action.meeting_id in changeable or mine) and actions.edit_url(
+                action, here
+            )
+        context.update(
+            shown,
+            meeting=meeting,
+            may_change=may_change,
+            add_action_url=may_act and actions.add_url(meeting, None, here),
+            attach_url=may_attach and materials_admin.add_url(meeting, None, here),
+            edit_url=reverse(self.edit_url_name, args=[meeting.pk]) if may_change else "",
+            sections=[
+                found
+                for section in self.sections
+                if (found := section(request, meeting, shown["audience"]))
+            ],
+        )
+        return context
 
 
 class HistoryView(ObjectPermissionMixin, snippet_views.HistoryView):

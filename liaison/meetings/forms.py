@@ -2,7 +2,11 @@ import json
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from wagtail.admin.filters import WagtailFilterSet
@@ -10,6 +14,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from cms.validators import is_storable_int, refuse_control_characters_in_text
+from cms.widgets import Checklist
+from liaison import visibility
 from liaison.meetings.models import Meeting
 from liaison.meetings.timezones import (
     EARLIER,
@@ -168,7 +174,32 @@ class MeetingForm(WagtailAdminModelForm):
         for name in ("title", "location", "objectives", "public_summary"):
             if name in self.fields:
                 self.fields[name].validators.append(refuse_control_characters_in_text)
+        self.offer_people_by_name()
         self.offer_only_the_invited()
+
+    def offer_people_by_name(self):
+        """Regulators, delegation and attendees are ticked in checkbox lists, people by their
+        names: the delegation among those who may see meetings (and whoever is on it already),
+        the attendees with their job and where they work."""
+        fields = self.fields
+        if "organiser" in fields:
+            fields["organiser"].queryset = fields["organiser"].queryset.order_by(BY_NAME)
+            fields["organiser"].label_from_instance = attendance_label
+        if "delegation" in fields:
+            on_it = Meeting.delegation.through.objects.filter(meeting_id=self.instance.pk)
+            on_it = on_it.values("user_id")
+            fields["delegation"].queryset = may_see_meetings(also=on_it)
+            fields["delegation"].label_from_instance = attendance_label
+            fields["delegation"].help_text = "Only staff with access to meetings are listed."
+        if "attendees" in fields:
+            attendees = fields["attendees"]
+            attendees.queryset = attendees.queryset.select_related("regulator", "organisation")
+            attendees.label_from_instance = contact_label
+        for name in ("regulators", "delegation", "attendees"):
+            if name in fields:
+                # After the queryset and labels: the widget takes the choices as they are now.
+                field = fields[name]
+                field.widget = Checklist(choices=field.choices, legend=field.label)
 
     def offer_only_the_invited(self):
         """Attendance is ticked among those invited (as saved), people by their names."""
@@ -250,53 +281,35 @@ class MeetingForm(WagtailAdminModelForm):
         return super().save(commit=commit)
 
 
+# A user's name as get_full_name() gives it, the username when they have none.
+BY_NAME = Lower(
+    Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
+)
+
+
+def may_see_meetings(also=()):
+    """Active users who may see meetings, as liaison.visibility.may_view_meetings and
+    manages_all_meetings decide (superusers, and holders of liaison.view_meeting or
+    liaison.change_any_meeting, their own or through a group), and the users ``also`` (ids or
+    a subquery of ids), in one query, sorted by name."""
+    User = get_user_model()
+    perms = Permission.objects.filter(
+        content_type__app_label="liaison", codename__in=[visibility.VIEW, visibility.MANAGE_ALL]
+    )
+    holders = User.objects.filter(Q(user_permissions__in=perms) | Q(groups__permissions__in=perms))
+    may_see = Q(is_active=True) & (Q(is_superuser=True) | Q(pk__in=holders.values("pk")))
+    return User.objects.filter(may_see | Q(pk__in=also)).order_by(BY_NAME, "pk")
+
+
+def contact_label(contact):
+    """A contact as "Name — Job title, Organisation": a name alone says little among hundreds."""
+    about = ", ".join(str(part) for part in (contact.job_title, contact.affiliation) if part)
+    return f"{contact.name} — {about}" if about else contact.name
+
+
 def attendance_label(person):
     """A person by name: a user's full name, a contact's name and where they work."""
     if hasattr(person, "get_full_name"):
         return person.get_full_name() or person.get_username()
     works_at = person.regulator or person.organisation
     return f"{person.name} ({works_at})" if works_at else person.name
-
-
-class ActionItemForm(WagtailAdminModelForm):
-    """Offer only the meetings the user may change (an action is part of its meeting's
-    record: the Secretariat's, or a delegation's for its own meetings), and only their
-    agenda items. An owner editing an action of a meeting they are not on keeps that
-    meeting, and sees its agenda items except the confidential ones. The owner must be
-    someone who may see the meeting (liaison.visibility.may_own_action)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
-        from liaison.meetings.models import AgendaItem, Meeting
-
-        user = self.for_user
-        changeable = (
-            Meeting.objects.none() if user is None else Meeting.objects.changeable_by(user)
-        )
-        current = self.instance.meeting_id
-        meetings = Meeting.objects.filter(Q(pk__in=changeable.values("pk")) | Q(pk=current))
-        self.fields["meeting"].queryset = meetings
-        self.fields["meeting"].widget = forms.Select(choices=self.fields["meeting"].choices)
-        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(
-            Q(meeting__in=changeable.values("pk"))
-            | Q(meeting=current, confidential=False)
-            | Q(pk=self.instance.agenda_item_id)
-        ).select_related("meeting")
-
-    def clean(self):
-        cleaned = super().clean()
-        from liaison import visibility
-
-        owner, meeting = cleaned.get("owner"), cleaned.get("meeting")
-        changed = {"owner", "meeting"} & set(self.changed_data)
-        if owner and meeting and changed and not visibility.may_own_action(owner, meeting):
-            name = owner.get_full_name() or owner.get_username()
-            self.add_error(
-                "owner",
-                f"{name} may not see this {meeting.get_visibility_display().lower()} meeting, "
-                "so cannot own its actions: choose someone on its delegation, or add them "
-                "to the delegation first.",
-            )
-        return cleaned

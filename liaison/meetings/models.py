@@ -16,6 +16,7 @@ from wagtail.models.audit_log import ModelLogEntryManager
 from wagtail.search import index
 
 from advocacy.models import Jurisdiction, PositionPage
+from cms.widgets import Checklist
 
 
 def time_zone_choices():
@@ -360,7 +361,10 @@ class AgendaItem(ClusterableModel, Orderable):
         FieldPanel("ask"),
         FieldPanel("background"),
         FieldPanel("talking_points"),
-        FieldPanel("cited_positions"),
+        FieldPanel(
+            "cited_positions",
+            widget=Checklist(label_from_instance=PositionPage.choice_label),
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("regulator_response"),
@@ -494,3 +498,65 @@ class LiaisonLogEntry(BaseLogEntry):
 
     def __str__(self):
         return f"LiaisonLogEntry {self.pk}: {self.action!r} on {self.object_verbose_name} {self.object_id}"
+
+
+class MeetingMaterial(models.Model):
+    """A paper of a meeting (slides, a regulator's document, our letter): a Wagtail document
+    in the "Meeting materials" collection (liaison.meetings.materials), attached to a meeting
+    or to one of its agenda items, for an audience. liaison.visibility decides who sees it:
+    the delegation sees every material; invitees those marked for invitees or the public; the
+    public site those marked public, of a public meeting. A material of a confidential agenda
+    item stays with the delegation, whatever it is marked."""
+
+    class Audience(models.TextChoices):
+        DELEGATION = "delegation", "The delegation only"
+        INVITEES = "invitees", "Invitees and the delegation"
+        PUBLIC = "public", "Public (on the public meeting page)"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="materials")
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="materials",
+        help_text="Leave empty for a paper of the whole meeting.",
+    )
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.PROTECT, related_name="meeting_uses"
+    )
+    audience = models.CharField(
+        "shared with", max_length=20, choices=Audience.choices, default=Audience.DELEGATION
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agenda_item__sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "document"],
+                condition=models.Q(agenda_item__isnull=True),
+                name="material_once_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["agenda_item", "document"],
+                condition=models.Q(agenda_item__isnull=False),
+                name="material_once_per_item",
+            ),
+        ]
+
+    def __str__(self):
+        return self.document.title
+
+    def clean(self):
+        super().clean()
+        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError({"agenda_item": "Choose an item from this meeting's agenda."})

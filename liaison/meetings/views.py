@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -66,7 +66,15 @@ def public_meeting(request, uuid):
                 "public_agenda__cited_positions",
                 queryset=PositionPage.objects.live().public().order_by("title"),
                 to_attr="public_positions",
-            )
+            ),
+            # The papers anyone may open (marked public, of no confidential item).
+            Prefetch(
+                "materials",
+                queryset=visibility.materials_for(Audience.PUBLIC)
+                .select_related("document", "agenda_item")
+                .order_by(F("agenda_item__sort_order").asc(nulls_first=True), "agenda_item", "pk"),
+                to_attr="public_materials",
+            ),
         ),
         uuid=uuid,
     )

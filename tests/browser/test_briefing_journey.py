@@ -26,7 +26,7 @@ def test_a_delegate_generates_waits_for_and_downloads_a_briefing(live_server, pa
     base = live_server.url
 
     sign_in(page, base, "dev")
-    page.goto(f"{base}/admin/snippets/liaison/meeting/edit/{meeting.pk}/")
+    page.goto(f"{base}/admin/snippets/liaison/meeting/inspect/{meeting.pk}/")
     page.get_by_role("button", name="Generate delegate briefing").click()
     expect(page.get_by_text("Delegate briefing queued")).to_be_visible()
 

@@ -54,7 +54,7 @@ def test_secretariat_sets_up_a_meeting_a_delegate_and_the_public_see_their_parts
     sign_in(page, base, "sam")
     page.goto(base + "/admin/snippets/liaison/meeting/add/")
     page.locator("#id_title").fill(TITLE)
-    page.locator("#id_regulators").select_option(label="Health Canada BRDD")
+    page.get_by_role("checkbox", name="Health Canada BRDD", exact=True).check()
     page.locator("#id_status").select_option("confirmed")
     page.locator("#id_visibility").select_option("public")
     # Choosing the regulator filled the empty zone box with the regulator's zone.
@@ -63,7 +63,7 @@ def test_secretariat_sets_up_a_meeting_a_delegate_and_the_public_see_their_parts
     page.locator("#id_local_end").fill(f"{day:%Y-%m-%d} 11:00")
     page.keyboard.press("Escape")
     page.locator("#id_location").fill("Holland Cross, Ottawa")
-    page.locator("#id_delegation").select_option(label="dev")
+    page.get_by_role("checkbox", name="Dev Delegate").check()
     for n, (title, minutes, confidential) in enumerate(ITEMS):
         add_agenda_item(page, n)
         page.locator(f"#id_agenda_items-{n}-title").fill(title)
@@ -82,9 +82,9 @@ def test_secretariat_sets_up_a_meeting_a_delegate_and_the_public_see_their_parts
     # Two actions in the register, one for the delegate.
     for description in ACTIONS:
         page.goto(base + "/admin/actions/new/")
-        page.locator("#id_meeting").select_option(label=TITLE)
+        page.locator("#id_meeting").select_option(label=f"{TITLE}, {day:%-d %b %Y}")
         page.locator("#id_description").fill(description)
-        page.locator("#id_owner").select_option(label="dev")
+        page.locator("#id_owner").select_option(label="Dev Delegate")
         page.locator("#id_due_date").fill(f"{day + datetime.timedelta(days=30):%Y-%m-%d}")
         page.keyboard.press("Escape")
         page.get_by_role("button", name="Create", exact=True).click()

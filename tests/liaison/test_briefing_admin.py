@@ -65,10 +65,10 @@ class BriefingAdminTestCase(TestCase):
         self.assertIn("Potency assays", text)
         self.assertIn(SECRET, text)
 
-    def test_the_meeting_form_shows_status_and_download(self):
+    def test_the_meeting_page_shows_status_and_download(self):
         self.generate(self.delegate, "delegate")
 
-        page = self.client.get(f"/admin/snippets/liaison/meeting/edit/{self.meeting.pk}/")
+        page = self.client.get(f"/admin/snippets/liaison/meeting/inspect/{self.meeting.pk}/")
 
         self.assertContains(page, "Download .docx")
         self.assertContains(page, "Generate delegate briefing")
@@ -82,7 +82,7 @@ class BriefingAdminTestCase(TestCase):
         self.meeting.save()
 
         self.assertTrue(Briefing.objects.get().is_out_of_date())
-        page = self.client.get(f"/admin/snippets/liaison/meeting/edit/{self.meeting.pk}/")
+        page = self.client.get(f"/admin/snippets/liaison/meeting/inspect/{self.meeting.pk}/")
         self.assertContains(page, "Out of date")
 
     def test_only_the_delegation_and_secretariat_get_delegate_briefings(self):
@@ -164,7 +164,7 @@ class BriefingAdminTestCase(TestCase):
         self.assertEqual(briefing.status, "failed")
         self.assertIn("agenda is broken", briefing.error)
         self.assertFalse(briefing.file)
-        page = self.client.get(f"/admin/snippets/liaison/meeting/edit/{self.meeting.pk}/")
+        page = self.client.get(f"/admin/snippets/liaison/meeting/inspect/{self.meeting.pk}/")
         self.assertContains(page, "agenda is broken")
 
     def test_an_unknown_audience_is_a_message_not_an_error(self):

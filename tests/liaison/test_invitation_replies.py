@@ -77,7 +77,7 @@ class InvitationReplyTestCase(InvitationTestCase):
         # The Secretariat sees it on the meeting.
         secretariat = CommittingClient()
         secretariat.force_login(make_user("Secretariat"))
-        panel = secretariat.get(f"{LIST_URL}edit/{self.meeting.pk}/").content.decode()
+        panel = secretariat.get(f"{LIST_URL}inspect/{self.meeting.pk}/").content.decode()
         replies = re.search(r"<table[^>]*data-replies>(.*?)</table>", panel, re.S).group(1)
         self.assertIn("Dr Rita Osei", replies)
         self.assertIn("Accepted", replies)

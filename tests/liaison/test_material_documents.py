@@ -1,80 +1,36 @@
-"""Meeting materials (documents in the "Meeting materials" collection or under it) are served
-only to those who may read them; everyone else gets the 404 an unknown document gets.
-Documents elsewhere (those attached to policy positions) stay public."""
+"""Meeting materials at /documents/<id>/<file> are served only to those the paper is shared
+with (visibility.may_download_material): the delegation every paper of its meeting, other
+staff who may see the meeting its invitee and public papers, anyone a public paper of a
+public meeting. Everyone else gets the 404 an unknown document gets. Documents outside the
+"Meeting materials" collection (those attached to policy positions) stay public."""
 
 import importlib
-import shutil
-import tempfile
 
 from django.apps import apps
-from django.conf import settings
-from django.contrib.auth.models import Group, Permission
-from django.core.files.base import ContentFile
 from django.test import TestCase, override_settings
-from wagtail.documents import get_document_model
 from wagtail.models import Collection, GroupCollectionPermission
 
 from liaison import visibility
 from liaison.meetings import materials
 from tests.factories import make_user
+from tests.liaison.materials import (
+    Document,
+    OnDiskMixin,
+    PapersTestCase,
+    Shared,
+    attach,
+    make_document,
+    served,
+)
 
 migration = importlib.import_module("liaison.migrations.0012_meeting_materials_collection")
-
-Document = get_document_model()
-
-
-def make_document(collection, title, content):
-    return Document.objects.create(
-        title=title,
-        collection=collection,
-        file=ContentFile(content, name=f"{title.lower().replace(' ', '-')}.pdf"),
-    )
 
 
 def url(document):
     return f"/documents/{document.pk}/{document.filename}"
 
 
-class MaterialDocumentsTestCase(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        # Wagtail streams a document from its path on disk, as in production (the suite's
-        # in-memory storage has no real files to stream): a temporary MEDIA_ROOT.
-        media = tempfile.mkdtemp(prefix="liaise-materials-")
-        cls.addClassCleanup(shutil.rmtree, media, ignore_errors=True)
-        disk = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-        cls.enterClassContext(
-            override_settings(MEDIA_ROOT=media, STORAGES={**settings.STORAGES, "default": disk})
-        )
-        super().setUpClass()
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.root = Collection.get_first_root_node()
-        cls.materials = Collection.objects.get(name=materials.NAME)
-        cls.regulator_papers = cls.materials.add_child(instance=Collection(name="Health Canada"))
-        cls.material = make_document(cls.materials, "Regulator slides", b"%PDF slides canary")
-        cls.nested = make_document(cls.regulator_papers, "Our letter", b"%PDF letter canary")
-        cls.public = make_document(cls.root, "Position annex", b"%PDF annex")
-
-        cls.secretariat = make_user("Secretariat")
-        cls.delegate = make_user("Liaison delegates")
-        cls.superuser = make_user(superuser=True)
-        # Document permissions on every collection, but no meeting access.
-        librarians = Group.objects.create(name="Librarians")
-        for codename in ("choose_document", "change_document"):
-            GroupCollectionPermission.objects.create(
-                group=librarians,
-                collection=cls.root,
-                permission=Permission.objects.get(codename=codename),
-            )
-        cls.librarian = make_user("Librarians")
-        # Meeting access, but no document permission on any collection.
-        cls.meeting_reader = make_user()
-        cls.meeting_reader.user_permissions.add(
-            Permission.objects.get(content_type__app_label="liaison", codename="view_meeting")
-        )
-
+class MaterialDownloadTestCase(OnDiskMixin, PapersTestCase):
     def get(self, document, user=None):
         if user is None:
             self.client.logout()
@@ -82,72 +38,132 @@ class MaterialDocumentsTestCase(TestCase):
             self.client.force_login(user)
         return self.client.get(url(document))
 
-    def assertHidden(self, response):
-        self.assertEqual(response.status_code, 404)
-        body = b"".join(response) if response.streaming else response.content
-        self.assertNotIn(b"canary", body)
+    def assertServed(self, document, user=None):
+        response = self.get(document, user)
+        self.assertEqual(response.status_code, 200, document.title)
+        self.assertEqual(served(response), document.file.open("rb").read())
+        return response
 
-    def assertServed(self, response, content):
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(b"".join(response.streaming_content), content)
+    def assertHidden(self, document, user=None):
+        response = self.get(document, user)
+        self.assertEqual(response.status_code, 404, document.title)
+        self.assertNotIn(b"%PDF", served(response))
+        self.assertNotIn("Location", response)  # no login redirect confirming it exists
 
-    def test_anonymous_gets_404_for_a_material_and_the_file_elsewhere(self):
-        self.assertHidden(self.get(self.material))
-        self.assertHidden(self.get(self.nested))
-        self.assertServed(self.get(self.public), b"%PDF annex")
+    def test_anyone_gets_a_public_paper_of_a_public_meeting_and_nothing_else(self):
+        self.assertServed(self.for_public.document)
+        self.assertServed(self.position_annex)
+        for material in (
+            self.for_delegation,
+            self.for_invitees,
+            self.of_secret_item,  # marked public, but of a confidential item
+            self.of_members_meeting,  # marked public, but the meeting is members-only
+        ):
+            with self.subTest(material=str(material)):
+                self.assertHidden(material.document)
 
-    def test_a_hidden_material_answers_as_an_unknown_document_does(self):
-        hidden = self.get(self.material)
-        unknown = self.client.get(f"/documents/999999/{self.material.filename}")
+    def test_staff_outside_the_delegation_get_the_invitee_and_public_papers(self):
+        for user in (self.reader, self.other_delegate):
+            with self.subTest(user=user.groups.first().name):
+                self.assertServed(self.for_invitees.document, user)
+                self.assertServed(self.for_public.document, user)
+                self.assertServed(self.of_members_meeting.document, user)
+                self.assertHidden(self.for_delegation.document, user)
+                self.assertHidden(self.of_secret_item.document, user)
+
+    def test_the_delegation_the_secretariat_and_superusers_get_every_paper(self):
+        superuser = make_user(superuser=True)
+        for user in (self.delegate, self.secretariat, superuser):
+            for material in (self.for_delegation, self.for_invitees, self.of_secret_item):
+                with self.subTest(user=user.username, material=str(material)):
+                    response = self.assertServed(material.document, user)
+                    # A shared cache must not hand one reader's copy to another.
+                    self.assertIn("Cookie", response["Vary"])
+
+    def test_a_confidential_meeting_keeps_its_papers_from_staff_outside_it(self):
+        self.meeting.visibility = "confidential"
+        self.meeting.save()
+
+        self.assertHidden(self.for_invitees.document, self.reader)
+        self.assertHidden(self.for_public.document, self.other_delegate)
+        self.assertHidden(self.for_public.document)
+        self.assertServed(self.for_invitees.document, self.delegate)
+
+    def test_marking_a_paper_for_the_delegation_stops_its_public_download(self):
+        self.assertServed(self.for_public.document)
+        self.for_public.audience = Shared.DELEGATION
+        self.for_public.save()
+
+        self.assertHidden(self.for_public.document)
+        self.assertHidden(self.for_public.document, self.reader)
+
+    def test_a_paper_on_two_meetings_is_served_through_either(self):
+        attach(self.members_meeting, self.for_delegation.document, Shared.INVITEES)
+
+        self.assertServed(self.for_delegation.document, self.reader)
+        self.assertHidden(self.for_delegation.document)
+
+    def test_an_unattached_paper_is_for_its_uploader_and_the_secretariat(self):
+        loose = make_document("Draft slides", uploaded_by=self.delegate)
+
+        self.assertServed(loose, self.delegate)
+        self.assertServed(loose, self.secretariat)
+        self.assertHidden(loose, self.other_delegate)
+        self.assertHidden(loose, self.reader)
+        self.assertHidden(loose)
+
+    def test_a_paper_moved_out_of_the_collection_stays_protected(self):
+        # The policy roles may change documents in any collection, this one included.
+        root = Collection.get_first_root_node()
+        for material in (self.for_delegation, self.for_invitees):
+            material.document.collection = root
+            material.document.save()
+
+        self.assertHidden(self.for_delegation.document)
+        self.assertHidden(self.for_invitees.document)
+        self.assertHidden(self.for_delegation.document, self.reader)
+        self.assertServed(self.for_delegation.document, self.delegate)
+
+    def test_a_hidden_paper_answers_as_an_unknown_document_does(self):
+        hidden = self.get(self.for_delegation.document)
+        unknown = self.client.get(f"/documents/999999/{self.for_delegation.document.filename}")
         self.assertEqual((hidden.status_code, unknown.status_code), (404, 404))
-        self.assertNotIn("Location", hidden)  # no login redirect confirming it exists
-
-    def test_logged_in_without_meeting_access_gets_404(self):
-        # 404 rather than 403: a 403 would tell anyone with an account which ids are papers.
-        self.assertHidden(self.get(self.material, self.librarian))
-        self.assertHidden(self.get(self.nested, self.librarian))
-        self.assertServed(self.get(self.public, self.librarian), b"%PDF annex")
-
-    def test_meeting_access_without_document_permission_gets_404(self):
-        self.assertHidden(self.get(self.material, self.meeting_reader))
-
-    def test_secretariat_delegates_and_superusers_get_the_file(self):
-        for user in (self.secretariat, self.delegate, self.superuser):
-            with self.subTest(user=user.groups.first() or "superuser"):
-                response = self.get(self.material, user)
-                self.assertServed(response, b"%PDF slides canary")
-                # A shared cache must not hand one reader's copy to another.
-                self.assertIn("Cookie", response["Vary"])
-
-    def test_a_sub_collection_of_meeting_materials_is_protected_too(self):
-        self.assertHidden(self.get(self.nested, self.librarian))
-        self.assertHidden(self.get(self.nested, self.meeting_reader))
-        self.assertServed(self.get(self.nested, self.secretariat), b"%PDF letter canary")
 
     def test_an_inactive_user_gets_404(self):
-        self.secretariat.is_active = False
-        self.secretariat.save()
-        self.client.force_login(self.secretariat)
+        self.delegate.is_active = False
+        self.delegate.save()
         # Django's ModelBackend refuses inactive users: they are anonymous to the view.
-        self.assertHidden(self.client.get(url(self.material)))
-        self.assertFalse(visibility.may_download_material(self.secretariat, self.material))
+        self.assertHidden(self.for_delegation.document, self.delegate)
+        self.assertFalse(
+            visibility.may_download_material(self.delegate, self.for_delegation.document)
+        )
 
     @override_settings(WAGTAILDOCS_SERVE_METHOD="redirect")
     def test_no_redirect_to_the_storage_either(self):
-        self.assertHidden(self.get(self.material))
-        self.assertEqual(self.get(self.public).status_code, 302)
+        self.assertHidden(self.for_delegation.document)
+        self.assertEqual(self.get(self.position_annex).status_code, 302)
 
     def test_which_documents_are_materials(self):
-        self.assertTrue(materials.is_meeting_material(self.material))
-        self.assertTrue(materials.is_meeting_material(self.nested))
-        self.assertFalse(materials.is_meeting_material(self.public))
-        self.assertEqual(set(materials.exclude_materials(Document.objects.all())), {self.public})
+        regulator_papers = materials.collection().add_child(
+            instance=Collection(name="Health Canada")
+        )
+        nested = make_document("Our letter", collection=regulator_papers)
+
+        self.assertTrue(materials.is_meeting_material(self.for_public.document))
+        self.assertTrue(materials.is_meeting_material(nested))
+        self.assertFalse(materials.is_meeting_material(self.position_annex))
+        self.assertEqual(
+            set(materials.exclude_materials(Document.objects.all())), {self.position_annex}
+        )
+        self.assertHidden(nested, self.reader)
+        self.assertServed(nested, self.secretariat)
 
 
 class MaterialsCollectionMigrationTestCase(TestCase):
     def test_the_collection_is_created_once_under_the_root(self):
         (collection,) = Collection.objects.filter(name=materials.NAME)
         self.assertEqual(collection.get_parent(), Collection.get_first_root_node())
+        self.assertEqual(materials.collection(), collection)
         grants = GroupCollectionPermission.objects.filter(collection=collection).count()
         self.assertEqual(grants, 4)
 
@@ -160,6 +176,7 @@ class MaterialsCollectionMigrationTestCase(TestCase):
 
     def test_it_is_created_when_missing_and_the_tree_stays_sound(self):
         Collection.objects.get(name=materials.NAME).delete()
+        self.assertIsNone(materials.collection())
         Collection.get_first_root_node().add_child(instance=Collection(name="Zebra papers"))
         migration.create_collection(apps, None)
         self.assertEqual(Collection.objects.filter(name=materials.NAME).count(), 1)
@@ -173,28 +190,27 @@ class MaterialsCollectionMigrationTestCase(TestCase):
         self.assertIs(operation.reverse_code, operation.noop)
 
 
-class MaterialsOutOfTheAPITestCase(TestCase):
-    """The public documents API lists, finds and shows no meeting paper."""
+class MaterialsOutOfTheAPITestCase(PapersTestCase):
+    """The public documents API lists, finds and shows no meeting paper, not even a public
+    one (the public meeting page lists those) nor one moved out of the collection."""
 
     @classmethod
     def setUpTestData(cls):
-        root = Collection.get_first_root_node()
-        papers = Collection.objects.get(name=materials.NAME)
-        cls.material = make_document(papers, "Regulator slides", b"%PDF")
-        nested = papers.add_child(instance=Collection(name="PMDA"))
-        cls.nested = make_document(nested, "Our letter", b"%PDF")
-        cls.public = make_document(root, "Position annex", b"%PDF")
+        super().setUpTestData()
+        cls.for_delegation.document.collection = Collection.get_first_root_node()
+        cls.for_delegation.document.save()
 
     def test_the_list_and_search_show_public_documents_only(self):
         listed = self.client.get("/api/v2/documents/").json()["items"]
-        found = self.client.get("/api/v2/documents/?search=slides").json()["items"]
+        found = self.client.get("/api/v2/documents/?search=notes").json()["items"]
 
         self.assertEqual([d["title"] for d in listed], ["Position annex"])
         self.assertEqual(found, [])
 
     def test_a_meeting_paper_is_not_found_by_its_id(self):
-        for document in (self.material, self.nested):
-            with self.subTest(document=document.title):
-                response = self.client.get(f"/api/v2/documents/{document.pk}/")
+        for material in (self.for_delegation, self.for_public, self.of_secret_item):
+            with self.subTest(material=str(material)):
+                response = self.client.get(f"/api/v2/documents/{material.document.pk}/")
                 self.assertEqual(response.status_code, 404)
-        self.assertEqual(self.client.get(f"/api/v2/documents/{self.public.pk}/").status_code, 200)
+        response = self.client.get(f"/api/v2/documents/{self.position_annex.pk}/")
+        self.assertEqual(response.status_code, 200)

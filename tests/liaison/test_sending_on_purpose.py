@@ -215,7 +215,7 @@ class SendingOnPurposeTestCase(DeliveryLogTestCase):
         day = datetime.timedelta(days=1)
         self.save(meeting, starts_at=meeting.starts_at + day, ends_at=meeting.ends_at + day)
 
-        edit = self.client.get(f"{LIST_URL}edit/{meeting.pk}/").content.decode()
+        edit = self.client.get(f"{LIST_URL}inspect/{meeting.pk}/").content.decode()
         (panel,) = re.findall(
             r"<div id=\"invitations\" data-invitations>(.*?)\n</div>", edit, re.S
         )
@@ -239,7 +239,7 @@ class SendingOnPurposeTestCase(DeliveryLogTestCase):
             self.assertEqual(int(event["SEQUENCE"]), meeting.sequence)
             self.assertEqual(event.decoded("DTSTART").astimezone(datetime.UTC), meeting.starts_at)
         # Sent: the panel has nothing left to send, and no change to report.
-        edit = self.client.get(f"{LIST_URL}edit/{meeting.pk}/").content.decode()
+        edit = self.client.get(f"{LIST_URL}inspect/{meeting.pk}/").content.decode()
         self.assertIn("Everyone invited has the current version.", edit)
         self.assertNotIn("Send update…", edit)
 
@@ -315,7 +315,7 @@ class SendingOnPurposeTestCase(DeliveryLogTestCase):
         self.client.force_login(self.dana)
         self.assertEqual(self.client.get(send_url(meeting)).status_code, 403)
         self.assertEqual(self.client.post(send_url(meeting), data).status_code, 403)
-        edit = self.client.get(f"{LIST_URL}edit/{meeting.pk}/").content.decode()
+        edit = self.client.get(f"{LIST_URL}inspect/{meeting.pk}/").content.decode()
         self.assertNotIn(send_url(meeting), edit)
 
         # Who may resend, but not see the confidential meeting, does not learn it exists.
@@ -372,7 +372,7 @@ class SendingOnPurposeTestCase(DeliveryLogTestCase):
         inspect = self.client.get(f"{LOG_URL}inspect/{latest.pk}/")
         self.assertContains(inspect, "<dt>Sent by</dt>", html=False)
         self.assertContains(inspect, other.get_username())
-        edit = self.client.get(f"{LIST_URL}edit/{meeting.pk}/")
+        edit = self.client.get(f"{LIST_URL}inspect/{meeting.pk}/")
         self.assertContains(edit, f"version {meeting.sequence}, sent")
         self.assertContains(edit, "by Noor Haddad.")
 

@@ -190,7 +190,7 @@ class ActionOwnersOutsideAConfidentialMeetingTestCase(Personas):
             {
                 "meeting": self.secret.pk,
                 "description": "Ask Omar to check",
-                "owner": self.other_delegate.pk,
+                "owner": f"user:{self.other_delegate.pk}",
                 "status": "open",
             },
         )
@@ -207,7 +207,7 @@ class ActionOwnersOutsideAConfidentialMeetingTestCase(Personas):
             {
                 "meeting": self.secret.pk,
                 "description": "Dana checks",
-                "owner": self.delegate.pk,
+                "owner": f"user:{self.delegate.pk}",
                 "status": "open",
             },
         )
