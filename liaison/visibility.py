@@ -121,6 +121,20 @@ def _may_view(manages_all, views, on_delegation, meeting):
     return views and (on_delegation or meeting.visibility != CONFIDENTIAL)
 
 
+def users_who_may_view_meetings():
+    """The users ``may_view_meetings`` or ``manages_all_meetings`` says yes for, as one query
+    (superusers, and holders of either permission, their own or through a group): those a
+    form may offer as delegates or action owners."""
+    User = get_user_model()
+    perms = Permission.objects.filter(
+        content_type__app_label="liaison", codename__in=[VIEW, MANAGE_ALL]
+    )
+    holders = User.objects.filter(Q(user_permissions__in=perms) | Q(groups__permissions__in=perms))
+    return User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(pk__in=holders.values("pk"))
+    )
+
+
 def is_on_delegation(user, meeting):
     if not user.is_authenticated:
         return False

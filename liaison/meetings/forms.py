@@ -3,7 +3,6 @@ import json
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
@@ -288,17 +287,12 @@ BY_NAME = Lower(
 
 
 def may_see_meetings(also=()):
-    """Active users who may see meetings, as liaison.visibility.may_view_meetings and
-    manages_all_meetings decide (superusers, and holders of liaison.view_meeting or
-    liaison.change_any_meeting, their own or through a group), and the users ``also`` (ids or
-    a subquery of ids), in one query, sorted by name."""
-    User = get_user_model()
-    perms = Permission.objects.filter(
-        content_type__app_label="liaison", codename__in=[visibility.VIEW, visibility.MANAGE_ALL]
+    """Active users who may see meetings (liaison.visibility decides) and the users ``also``
+    (ids or a subquery of ids), in one query, sorted by name."""
+    viewers = visibility.users_who_may_view_meetings().values("pk")
+    return (
+        get_user_model().objects.filter(Q(pk__in=viewers) | Q(pk__in=also)).order_by(BY_NAME, "pk")
     )
-    holders = User.objects.filter(Q(user_permissions__in=perms) | Q(groups__permissions__in=perms))
-    may_see = Q(is_active=True) & (Q(is_superuser=True) | Q(pk__in=holders.values("pk")))
-    return User.objects.filter(may_see | Q(pk__in=also)).order_by(BY_NAME, "pk")
 
 
 def contact_label(contact):

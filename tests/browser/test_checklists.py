@@ -5,12 +5,12 @@ nothing breaks the Content-Security-Policy."""
 import datetime
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from advocacy.models import PositionPage
 from liaison.models import Contact, Meeting
 from tests.browser.admin_session import sign_in
+from tests.browser.test_meeting_journey import add_agenda_item
 from tests.factories import make_position, make_position_index, make_user
 from tests.liaison.factories import make_meeting, make_regulator
 
@@ -41,19 +41,6 @@ POSITIONS = [
     "Comparability after change",
     "Real-world evidence",
 ]
-
-
-def add_agenda_item(page, n):
-    """Click "Add Agenda item" until form `n` appears (a click that lands while a date picker
-    closes does not reach the button)."""
-    for _ in range(5):
-        page.get_by_role("button", name="Add Agenda item").click()
-        try:
-            page.locator(f"#id_agenda_items-{n}-title").wait_for(timeout=2000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError(f"agenda item form {n} never appeared")
 
 
 def test_filtering_and_ticking_in_the_meeting_form(live_server, page, screenshot, csp_violations):
