@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from liaison.models import ActionItem, Contact, Meeting, MeetingMaterial
 from tests.browser.admin_session import sign_in, sign_out
-from tests.browser.test_meeting_journey import add_agenda_item
+from tests.browser.test_meeting_journey import add_agenda_item, tick
 from tests.factories import make_user
 from tests.liaison.factories import make_regulator
 
@@ -79,10 +79,7 @@ def test_a_meeting_is_prepared_sent_answered_read_and_recorded_from_its_page(
     page.locator("#id_location").fill("PMDA, Shin-Kasumigaseki Building, Tokyo")
     page.locator("#id_organiser").select_option(label="Sam Secretary")
     for person in ("Dev Delegate", re.compile("Dr Aiko Tanaka")):
-        box = page.get_by_role("checkbox", name=person)
-        box.scroll_into_view_if_needed()
-        box.check()
-        expect(box).to_be_checked()
+        tick(page, person)
     for n, (title, minutes) in enumerate(
         [("Conditional approval pathway", "40"), ("Post-marketing data", "30")]
     ):
