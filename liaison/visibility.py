@@ -429,6 +429,26 @@ def may_download_material(user, document):
     return False
 
 
+def material_documents_readable_by(user):
+    """The ids of the documents ``user`` may download as a meeting's paper
+    (``may_download_material``), as a subquery: those some meeting lists for what ``user`` is
+    shown of it (the delegation's own meetings, the meetings they may see, public meetings),
+    and those they uploaded that no meeting lists yet. For the admin's document listing and
+    chooser, which must not show other meetings' paper titles."""
+    uses = MeetingMaterial.objects.all()
+    if manages_all_meetings(user):
+        return uses.values("document_id")
+    readable = Q(pk__in=materials_for(Audience.PUBLIC).values("pk"))
+    if may_view_meetings(user):
+        readable |= Q(
+            pk__in=materials_for(
+                Audience.MEMBERS, uses.filter(meeting__in=meetings_visible_to(user))
+            ).values("pk")
+        )
+        readable |= Q(meeting__in=_delegated(user))
+    return uses.filter(readable).values("document_id")
+
+
 # --- many people at once --------------------------------------------------------------------
 
 

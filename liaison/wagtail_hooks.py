@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
+from wagtail.documents import get_document_model
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
@@ -148,6 +149,14 @@ def meetings_on_public_pages(request, page, place):
 
 
 # --- meeting materials: documents served only to those who may read them --------------------
+
+
+# Wagtail's document listing and chooser leave out other meetings' papers. For the exact
+# class: wagtail.documents registers its own policy for the class and its subclasses when its
+# app is ready, which may come after this module is imported; the exact match wins.
+register_permission_policy(
+    get_document_model(), materials_admin.document_policy(), exact_class=True
+)
 
 
 @hooks.register("advocacy_public_documents")

@@ -80,6 +80,23 @@ def exclude_materials(documents):
     )
 
 
+def listed_documents(user, documents):
+    """``documents`` (a Document queryset) without the meeting papers ``user`` may not
+    download (liaison.visibility): what the admin's document listing and chooser show. A
+    paper no meeting lists yet stays listed to whoever uploaded it."""
+    from liaison import visibility
+    from liaison.meetings.models import MeetingMaterial
+
+    if visibility.manages_all_meetings(user):
+        return documents
+    protected = Q(collection__in=materials_collections().values("pk")) | Q(pk__in=_held_back())
+    shown = Q(pk__in=visibility.material_documents_readable_by(user))
+    if visibility.may_view_meetings(user):
+        attached = MeetingMaterial.objects.values("document_id")
+        shown |= Q(uploaded_by_user_id=user.pk) & ~Q(pk__in=attached)
+    return documents.exclude(protected & ~shown)
+
+
 def sign_in_url(document):
     """The admin sign-in page, going on to ``document``: a link for staff in an e-mail or a
     briefing. Signed in already, Wagtail's login view goes straight on; not signed in, the

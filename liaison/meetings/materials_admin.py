@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.documents import get_document_model
 from wagtail.documents.fields import WagtailDocumentField
 from wagtail.documents.widgets import AdminDocumentChooser
+from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import policy_registry
 from wagtail.search import index as search_index
 
@@ -504,3 +505,40 @@ def admin_urls():
             name="liaison_material_detach",
         ),
     ]
+
+
+# --- the admin's own document listing and chooser --------------------------------------------
+
+
+class DocumentPolicy(CollectionOwnershipPermissionPolicy):
+    """Wagtail's document permissions, less the meeting papers a user may not download: the
+    Documents listing, the document chooser and the edit, delete and usage views neither
+    list nor open another meeting's papers (a confidential meeting's paper titles included),
+    whatever the user's permissions on their collection (the policy roles may change
+    documents in every collection). Registered in liaison/wagtail_hooks.py."""
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        found = super().instances_user_has_any_permission_for(user, actions)
+        return materials.listed_documents(user, found)
+
+    def instances_user_has_permission_for(self, user, action):
+        return materials.listed_documents(
+            user, super().instances_user_has_permission_for(user, action)
+        )
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not super().user_has_permission_for_instance(user, action, instance):
+            return False
+        return materials.listed_documents(
+            user, type(instance).objects.filter(pk=instance.pk)
+        ).exists()
+
+
+def document_policy():
+    from wagtail.documents import get_document_model_string
+
+    return DocumentPolicy(
+        get_document_model_string(),
+        auth_model="wagtaildocs.Document",
+        owner_field_name="uploaded_by_user",
+    )
