@@ -12,6 +12,7 @@ from cms import emails, outbox
 logger = logging.getLogger(__name__)
 
 
+@emails.batch()
 def send_review_reminders(today=None):
     """E-mail each owner the positions of theirs that are past, or within 30 days of, their
     review date. Safe to run twice a day: a position is mentioned at most once a day.

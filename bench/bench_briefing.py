@@ -11,13 +11,14 @@ background and three talking points) and 50 external attendees. It then times:
   headings and paragraphs, talking points as "List Number" paragraphs and one agenda table
   filled with ``table.add_row().cells`` (the fast python-docx idiom);
 
-and prints the ratio (target: at most 1.5), the queries of load + build for 50 and for 500
+and prints the ratio (target: at most 1.0), the queries of load + build for 50 and for 500
 items (they must be the same), and the time for a meeting of 2,000 items.
 Times are medians of ``--runs`` runs after one warm-up.
 """
 
 import datetime
 import io
+import json
 import os
 import platform
 import sys
@@ -77,12 +78,30 @@ def make_meeting(n_items, regulator, positions, contacts, delegation, title):
 
 
 def baseline(meeting):
-    """The same text with python-docx alone: what any builder has to pay for."""
+    """The same text with python-docx alone: what any builder has to pay for. The contents
+    are plain lines (python-docx cannot write a table of contents), the annex the positions'
+    text as paragraphs."""
     import docx
 
     doc = docx.Document()
+    doc.add_paragraph("Society for Cell and Gene Therapy Policy")
     doc.add_heading(meeting.title, 0)
+    doc.add_paragraph("Delegate briefing")
     for line in (meeting.when_local, meeting.when_utc, meeting.location, meeting.join_url):
+        doc.add_paragraph(line)
+    doc.add_heading("Contents", 1)
+    contents = [
+        "Delegation and attendees",
+        "Objectives",
+        "Agenda",
+        "Agenda items",
+        *(f"{n}. {item.title}" for n, item in enumerate(meeting.items, 1)),
+        "Open follow-ups from earlier meetings",
+        "Earlier meetings with these regulators",
+        "Contacts",
+        "Annex A. Cited positions, as published",
+    ]
+    for line in contents:
         doc.add_paragraph(line)
     doc.add_heading("Delegation and attendees", 1)
     people = doc.add_table(rows=1, cols=3)
@@ -122,10 +141,19 @@ def baseline(meeting):
         for position in item.positions:
             doc.add_paragraph(f"{position.title} ({position.status}). {position.summary}")
     doc.add_heading("Contacts", 1)
-    contacts = doc.add_table(rows=1, cols=4)
+    contacts = doc.add_table(rows=1, cols=3)
     for contact in meeting.attendees:
         cells = contacts.add_row().cells
-        cells[0].text, cells[2].text = contact.name, contact.email
+        cells[0].text, cells[1].text, cells[2].text = contact.name, "", contact.email
+    doc.add_heading("Annex A. Cited positions, as published", 1)
+    cited = {p.pk: p for item in items for p in item.positions}
+    for position in cited.values():
+        doc.add_heading(position.title, 2)
+        doc.add_paragraph(position.status)
+        doc.add_paragraph(position.summary)
+        for block in position.body:
+            style = "List Number" if block.kind == "number" else None
+            doc.add_paragraph("".join(r.text for r in block.runs), style=style)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -155,14 +183,25 @@ def run(args, migrated):
         time_zone="America/Toronto",
     )
     index = make_position_index()
+    body = json.dumps(
+        [
+            {
+                "type": "paragraph",
+                "value": "<p>A potency assay should reflect the <b>mechanism of action</b>; "
+                'see <a href="https://www.fda.gov/">FDA</a>.</p><ul><li>One</li><li>Two</li></ul>',
+            },
+            {"type": "recommendations", "value": {"title": "Key", "items": ["Accept matrices"]}},
+        ]
+    )
     positions = [
         make_position(
             index,
             title="Potency matrix position",
             policy_status=PositionPage.Status.ADOPTED,
             adopted_on=datetime.date(2025, 3, 4),
+            body=body,
         ),
-        make_position(index, title="Old potency position", policy_status="superseded"),
+        make_position(index, title="Old potency position", policy_status="superseded", body=body),
     ]
     contacts = [
         Contact.objects.create(name=f"Attendee {i}", job_title="Reviewer", regulator=regulator)
@@ -199,7 +238,7 @@ def run(args, migrated):
     print(f"  briefing.build       {build_s * 1000:8.0f} ms")
     print(f"  python-docx baseline {base_s * 1000:8.0f} ms")
     print(
-        f"  ratio                {ratio:8.2f}  (target <= 1.5) {'OK' if ratio <= 1.5 else 'OVER'}"
+        f"  ratio                {ratio:8.2f}  (target <= 1.0) {'OK' if ratio <= 1.0 else 'OVER'}"
     )
     print(f"  briefing.load        {load_s * 1000:8.0f} ms")
     print(

@@ -1,8 +1,11 @@
-"""What the site keeps for its own operation: the outbox of e-mail that must be sent, and the
-rate-limit counters used when the cache (Redis) is unavailable."""
+"""What the site keeps for its own operation: the outbox of e-mail that must be sent, the
+rate-limit counters used when the cache (Redis) is unavailable, and the society's own
+settings (name, logo, paper, markings)."""
 
 from django.db import models
 from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 class OutboxRow(models.Model):
@@ -63,3 +66,92 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+# --- the society that runs this site --------------------------------------------------------
+
+PAPER_SIZES = [("a4", "A4"), ("letter", "US Letter")]
+
+
+@register_setting(icon="group")
+class SocietySettings(BaseGenericSetting):
+    """Who publishes this site and sends its mail: the society's name, logo, address, the paper
+    its documents print on and the wording of each classification marking. Set once in
+    Settings ▸ Society; briefings, e-mails, calendars and the admin read it through
+    ``cms.society.current()``. One society per installation, hence a generic setting."""
+
+    name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="In full, as on your letterhead, e.g. “Society for Cell and Gene Therapy Policy”.",
+    )
+    short_name = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="For e-mail subjects and calendar names, e.g. “SCGTP”. The full name if empty.",
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="PNG or JPEG, on a white or transparent background. Printed on document covers.",
+    )
+    postal_address = models.TextField(
+        blank=True, help_text="Printed on document covers and e-mails."
+    )
+    website = models.URLField(blank=True, help_text="Your society's own website.")
+    paper_size = models.CharField(
+        max_length=10,
+        choices=PAPER_SIZES,
+        default="a4",
+        help_text="The paper briefings are laid out for.",
+    )
+    marking_confidential = models.CharField(
+        "confidential marking",
+        max_length=120,
+        default="CONFIDENTIAL — delegation only",
+        help_text="Printed on every page of delegate briefings and confidential records.",
+    )
+    marking_members = models.CharField(
+        "members' marking",
+        max_length=120,
+        default="MEMBERS ONLY",
+        help_text="Printed on every page of the record of a meeting without confidential content.",
+    )
+    marking_participants = models.CharField(
+        "participants' marking",
+        max_length=120,
+        default="FOR MEETING PARTICIPANTS — not for publication",
+        help_text="Printed on every page of the pre-read of a meeting that is not public.",
+    )
+    marking_public = models.CharField(
+        "public marking",
+        max_length=120,
+        default="PUBLIC",
+        help_text="Printed on every page of the pre-read of a public meeting.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("short_name"), FieldPanel("logo")],
+            heading="Your society",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("postal_address"), FieldPanel("website")], heading="Where to find you"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("paper_size"),
+                FieldPanel("marking_confidential"),
+                FieldPanel("marking_members"),
+                FieldPanel("marking_participants"),
+                FieldPanel("marking_public"),
+            ],
+            heading="Documents",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "society"

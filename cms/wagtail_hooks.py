@@ -1,8 +1,12 @@
 """The outgoing e-mail log in the admin (Settings ▸ Outgoing e-mail): what the outbox holds,
 for those with ``cms.view_outgoingmail`` (superusers). Read-only, contents never shown (some
 carry credentials); "Retry failed" puts every failed e-mail back in the queue, for after a
-mail outage longer than the outbox's retry window. Invitations have their own log."""
+mail outage longer than the outbox's retry window. Invitations have their own log.
 
+And the dashboard's nudge to superusers while Settings ▸ Society has no name.
+"""
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
@@ -12,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -20,7 +25,7 @@ from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms import outbox
-from cms.models import OutgoingMail
+from cms.models import OutgoingMail, SocietySettings
 
 NAMESPACE = "outgoing_mail"
 
@@ -112,3 +117,30 @@ class OutgoingMailViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_outgoing_mail():
     return OutgoingMailViewSet(NAMESPACE)
+
+
+# --- the society ------------------------------------------------------------------------------
+
+
+class SocietyNudgePanel(Component):
+    """Dashboard, above everything, for superusers: the society has no name yet, so
+    everything that leaves the building names the fallback (SITE_NAME)."""
+
+    name = "society_nudge"
+    template_name = "cms/admin/society_nudge_panel.html"
+    order = -100
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["fallback"] = settings.SITE_NAME
+        context["settings_url"] = reverse(
+            "wagtailsettings:edit",
+            args=[SocietySettings._meta.app_label, SocietySettings._meta.model_name],
+        )
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def nudge_to_name_the_society(request, panels):
+    if request.user.is_superuser and not SocietySettings.load(request).name.strip():
+        panels.append(SocietyNudgePanel())

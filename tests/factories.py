@@ -82,3 +82,23 @@ def jurisdiction(code):
     from advocacy.models import Jurisdiction
 
     return Jurisdiction.objects.get(code=code)
+
+
+# The demo's society (cms.demo), as Settings ▸ Society holds it once filled in.
+SOCIETY = {
+    "name": "Society for Cell and Gene Therapy Policy",
+    "short_name": "SCGTP",
+    "postal_address": "1200 Example Avenue NW, Suite 400\nWashington, DC 20005\nUnited States",
+    "website": "https://scgtp.example.org",
+}
+
+
+def make_society(**fields):
+    """Fill in Settings ▸ Society: the demo's SCGTP, with ``fields`` instead where given."""
+    from cms.models import SocietySettings
+
+    row = SocietySettings.load()
+    for field, value in {**SOCIETY, **fields}.items():
+        setattr(row, field, value)
+    row.save()
+    return row

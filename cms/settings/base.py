@@ -222,9 +222,14 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The worker converts briefings to PDF with LibreOffice (liaison.briefings.pdf): the program
+# (soffice or libreoffice on PATH by default) and how long one conversion may take.
+LIBREOFFICE_BINARY = os.environ.get("LIBREOFFICE_BINARY", "")
+BRIEFING_PDF_TIMEOUT = env_int("BRIEFING_PDF_TIMEOUT", 180)
 
 # --- Site and e-mail ----------------------------------------------------------------------------
-SITE_NAME = os.environ.get("SITE_NAME", "Liaise")
+# The society's name until it is set in Settings ▸ Society (cms.society).
+SITE_NAME = os.environ.get("SITE_NAME", "Your society")
 WAGTAIL_SITE_NAME = SITE_NAME
 BASE_URL = os.environ.get("BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip(
     "/"
@@ -233,9 +238,14 @@ WAGTAILADMIN_BASE_URL = BASE_URL
 if urlsplit(BASE_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(f"BASE_URL={BASE_URL!r} must start with http:// or https://.")
 
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
+# An address without a display name ("noreply@example.org") sends under the society's name
+# from Settings ▸ Society ("Jane Doe via SCGTP" for invitations); one with a display name
+# ("Secretariat <noreply@example.org>") keeps it (cms.emails.sender).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+# Only Django's own reports to ADMINS use this; our e-mails are prefixed with the society's
+# short name (cms.emails.subject_prefix).
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 # --- Wagtail ----------------------------------------------------------------------------------

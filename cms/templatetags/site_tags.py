@@ -1,5 +1,6 @@
 """Site-wide navigation. It lives in cms because it links to both apps; it reaches
-liaison through URL names only, so the apps stay independent of each other."""
+liaison through URL names only, so the apps stay independent of each other. The society's
+name beside it comes from ``society_tags``."""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
@@ -35,7 +36,6 @@ def site_navigation(context):
             continue
     path = request.path if request else ""
     return {
-        "site_title": (site and site.site_name) or (root.title if root else "Liaise"),
         "items": [
             {"label": label, "url": url, "current": url != "/" and path.startswith(url)}
             for label, url in items

@@ -1,11 +1,13 @@
 """Briefings in the admin: generate one (queued for the worker), follow its status on the
-meeting form, download it. Every download is permission-checked; files have no public URL.
+meeting form, download it as Word or, once the worker has converted it, as PDF. Every
+download is permission-checked; files have no public URL.
 
 Who may use which briefing is liaison.visibility's ``may_read_briefing``: a delegate briefing,
 and the record of a meeting with confidential content, for the delegation and the Secretariat;
 the others for whoever may see the meeting.
 """
 
+import io
 import logging
 
 from django.contrib import messages
@@ -19,11 +21,18 @@ from django.views.decorators.http import require_POST
 from django_q.tasks import async_task
 
 from liaison import visibility
+from liaison.briefings import document
 from liaison.briefings.document import download_filename
 from liaison.briefings.models import Briefing
 from liaison.meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
+
+
+def reader_zone(user):
+    """The zone the reader chose in their Wagtail account settings, if any."""
+    profile = getattr(user, "wagtail_userprofile", None) if user else None
+    return getattr(profile, "current_time_zone", "") or None
 
 
 def may_use(user, meeting, audience):
@@ -75,15 +84,49 @@ def download(request, briefing_id):
     if briefing.status != Briefing.Status.READY or not briefing.file:
         raise Http404
     try:
-        handle = briefing.file.open("rb")
+        with briefing.file.open("rb") as handle:
+            body = handle.read()
     except OSError:
         logger.error("Briefing %s: its file %s cannot be read", briefing.pk, briefing.file.name)
         raise Http404("The file of this briefing is missing; generate it again.") from None
+    if briefing.audience != Briefing.Audience.PRE_READ:
+        # The stored copy shows the delegation's zones; this reader also gets their own time.
+        # A pre-read is for passing on, so it stays the shared copy.
+        body = document.for_reader(body, briefing.meeting, reader_zone(request.user))
     response = FileResponse(
-        handle,
+        io.BytesIO(body),
         as_attachment=True,
         filename=download_filename(briefing.meeting, briefing.audience),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def download_pdf(request, briefing_id):
+    """The PDF LibreOffice made of a briefing's Word file (liaison.tasks.convert_briefing_pdf):
+    the same checks as ``download``, and a 404 until the PDF is ready."""
+    briefing = get_object_or_404(Briefing.objects.select_related("meeting"), pk=briefing_id)
+    if not may_use(request.user, briefing.meeting, briefing.audience):
+        raise Http404
+    if (
+        briefing.status != Briefing.Status.READY
+        or briefing.pdf_status != Briefing.PdfStatus.READY
+        or not briefing.pdf
+    ):
+        raise Http404
+    try:
+        handle = briefing.pdf.open("rb")
+    except OSError:
+        logger.error("Briefing %s: its PDF %s cannot be read", briefing.pk, briefing.pdf.name)
+        raise Http404("The PDF of this briefing is missing; generate it again.") from None
+    name = download_filename(briefing.meeting, briefing.audience)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name.removesuffix(".docx") + ".pdf",
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -101,6 +144,11 @@ def admin_urls():
             "liaison/briefings/<int:briefing_id>/download/",
             download,
             name="liaison_download_briefing",
+        ),
+        path(
+            "liaison/briefings/<int:briefing_id>/download.pdf",
+            download_pdf,
+            name="liaison_download_briefing_pdf",
         ),
     ]
 

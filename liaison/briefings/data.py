@@ -10,13 +10,17 @@ delegation may see).
 
 import dataclasses
 import datetime
+import urllib.parse
 import zoneinfo
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from advocacy.models import PositionPage
 from liaison import visibility
+from liaison.briefings import richtext
 from liaison.meetings import materials, models
 from liaison.meetings.checks import position_warning
 
@@ -34,6 +38,8 @@ class Position:
     url: str
     public: bool  # live and public: it may go in a stakeholder pre-read
     warning: str | None  # superseded, withdrawn or past review, on the day of loading
+    published: bool = False  # live: ``body`` is its text as published
+    body: tuple[richtext.Block, ...] = ()  # the text as published (empty when not live)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +54,31 @@ class Item:
     regulator_response: str
     decision: str
     outcome_notes: str
+    positions: tuple[Position, ...] = ()
+
+    def for_outsiders(self):
+        """What of this item may reach invitees and stakeholders: the fields the agenda item
+        form marks "shared with invitees and stakeholders" (AgendaItem.SHARED_WITH_OUTSIDERS),
+        the positions that are live and public. None for a confidential item."""
+        if self.confidential:
+            return None
+        return SharedItem(
+            title=self.title,
+            duration_minutes=self.duration_minutes,
+            presenter=self.presenter,
+            background=self.background,
+            positions=tuple(p for p in self.positions if p.public),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class SharedItem:
+    """An agenda item as a stakeholder pre-read may show it; nothing else is here to leak."""
+
+    title: str
+    duration_minutes: int
+    presenter: str
+    background: str
     positions: tuple[Position, ...] = ()
 
 
@@ -67,6 +98,7 @@ class Delegate:
     email: str
     organiser: bool
     present: bool = False  # ticked as attended
+    time_zone: str = ""  # chosen in their account settings, if any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,9 +195,38 @@ def _status(position):
 
 
 def _absolute(url, base_url):
-    if not url or url.startswith(("http://", "https://")) or not base_url:
-        return url or ""
-    return base_url.rstrip("/") + url
+    """``url`` on ``base_url`` (BASE_URL): an absolute address keeps only its path, query and
+    fragment, so that no other host (a Wagtail Site's, a request's) reaches a document."""
+    if not url:
+        return ""
+    if not base_url:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        return url
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return base_url.rstrip("/") + path
+
+
+def _position_links(positions, base_url):
+    """{("page" | "document", id): (title, url)} for every link in the positions' text, in two
+    queries whatever their number. Only live, public pages keep their address."""
+    from wagtail.documents import get_document_model
+    from wagtail.models import Page
+
+    wanted = set()
+    for position in positions:
+        wanted |= richtext.wanted(position.body.raw_data)
+    page_ids = [pk for kind, pk in wanted if kind == "page"]
+    document_ids = [pk for kind, pk in wanted if kind == "document"]
+    links = {}
+    if page_ids:
+        for page in Page.objects.live().public().filter(pk__in=page_ids).specific():
+            links[("page", page.pk)] = (page.title, _absolute(page.get_full_url() or "", base_url))
+    if document_ids:
+        for document in get_document_model().objects.filter(pk__in=document_ids):
+            links[("document", document.pk)] = (document.title, _absolute(document.url, base_url))
+    return links
 
 
 def _action(action):
@@ -181,6 +242,18 @@ def _action(action):
 
 def _name(user):
     return user.get_full_name() or user.get_username()
+
+
+def _time_zone(user):
+    """The zone ``user`` chose in their Wagtail account settings ("" if none or unknown)."""
+    try:
+        zone = user.wagtail_userprofile.current_time_zone
+    except ObjectDoesNotExist:
+        return ""
+    try:
+        return zoneinfo.ZoneInfo(zone).key if zone else ""
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ""
 
 
 def _material(material, base_url):
@@ -213,7 +286,10 @@ def load(meeting, *, today=None, base_url=""):
         queryset.select_related("organiser")
         .prefetch_related(
             "regulators",
-            "delegation",
+            Prefetch(
+                "delegation",
+                queryset=get_user_model().objects.select_related("wagtail_userprofile"),
+            ),
             "delegates_present",
             "attendees_present",
             Prefetch(
@@ -250,15 +326,18 @@ def load(meeting, *, today=None, base_url=""):
         .values_list("pk", flat=True)
     )
     Site.get_site_root_paths()  # once, cached: page URLs below need no query of their own
+    links = _position_links([p for p in cited.values() if p.live], base_url)
     positions = {
         pk: Position(
             pk=pk,
             title=p.title,
             status=_status(p),
             summary=p.summary,
-            url=_absolute(p.get_full_url() or "", base_url),
+            url=_absolute(p.get_full_url() or "", base_url) if p.live else "",
             public=p.live and pk in public,
             warning=position_warning(p, today),
+            published=p.live,
+            body=richtext.position_blocks(p.body.raw_data, links) if p.live else (),
         )
         for pk, p in cited.items()
     }
@@ -295,7 +374,13 @@ def load(meeting, *, today=None, base_url=""):
         confidential_content=visibility.has_confidential_content(meeting),
         objectives=meeting.objectives,
         delegation=tuple(
-            Delegate(_name(u), u.email, u.pk == meeting.organiser_id, u.pk in came)
+            Delegate(
+                _name(u),
+                u.email,
+                u.pk == meeting.organiser_id,
+                u.pk in came,
+                _time_zone(u),
+            )
             for u in meeting.delegation.all()
         ),
         attendees=tuple(

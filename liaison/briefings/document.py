@@ -1,46 +1,57 @@
 """Word (.docx) briefings for a meeting: a pure builder, no Django, no query, no storage.
 
-``build(data.load(meeting_id), audience, ...)`` returns the bytes of one document; ``load``
-(liaison.briefings.data) gives the frozen data it reads. What a reader learns is decided
-here, by the *audience*:
+``build(data.load(meeting_id), audience, society=..., logo=..., version=...)`` returns the
+bytes of one document; ``load`` (liaison.briefings.data) gives the frozen data it reads, the
+``society`` (cms.society) who it is from: name, logo, address, paper size and the wording of
+the markings. Every audience's document stands on its own: a cover (logo, society, meeting,
+audience, regulator, date and times, classification, version), a table of contents written
+when it is built, the body, and annexes; links carry words, never a raw address.
+
+What a reader learns is decided here, by the *audience*:
 
 =========  =====================================================================================
-delegate   The delegation, before the meeting. Marked "CONFIDENTIAL — delegation only".
-           Cover (title, regulators, time in the meeting's zone, in UTC and in the reader's zone,
-           place and join link, status), delegation and attendees, objectives, the agenda table,
-           one section per item (the ask, background, numbered talking points, cited positions
-           with a warning when one is superseded, withdrawn or past review), open follow-ups
-           carried from earlier meetings with the same regulators, the last five of those
-           meetings with their outcomes, every paper of the meeting (its agenda item, who it
-           is shared with, file type and size, a sign-in link), and a contacts sheet.
-pre-read   Outside stakeholders, before the meeting, whatever the meeting's visibility. Only what
-           may be shown to anyone invited: the cover without the join link, the agenda of the
-           *non-confidential* items (title, presenter, minutes) and, per such item, its
-           background and the cited positions that are live and public; the papers shown to
-           the public (liaison.visibility), with their public links. No objectives, no asks,
-           no talking points, no notes, no people, no actions, no history, no other papers.
+delegate   The delegation, before the meeting. Marked confidential. Cover with the join link;
+           delegation and attendees, objectives, the agenda table, one section per item (the
+           ask, background, numbered talking points, cited positions with a warning when one
+           is superseded, withdrawn or past review), open follow-ups carried from earlier
+           meetings with the same regulators, the last five of those meetings with their
+           outcomes, a contacts sheet; Annex A the full text of each cited position as
+           published, Annex B every paper of the meeting (its agenda item, who it is shared
+           with, file type and size, a sign-in link).
+pre-read   Outside stakeholders, before the meeting, whatever the meeting's visibility. Only the
+           fields the agenda item form marks "shared with invitees and stakeholders"
+           (``Item.for_outsiders``) of the non-confidential items: the agenda (title,
+           presenter, minutes), per item its background and the live, public positions it
+           cites; Annex A those positions' text, Annex B the papers shown to the public. No
+           join link, objectives, asks, talking points, notes, people, actions or history.
 record     After the meeting. Attendance, the agenda, per item the regulator's response, the
            decision and notes, a numbered list of decisions, and this meeting's actions with
            owners, due dates and status. Marked by the meeting's visibility (confidential
-           meetings, and any meeting with a confidential item, "CONFIDENTIAL — delegation only").
+           meetings, and any meeting with a confidential item, confidential; else members').
 =========  =====================================================================================
+
+Times: the cover shows the meeting in its own zone, in UTC and in each zone the delegation
+chose (the shared copy that is stored, and handed to stakeholders). ``for_reader`` adds one
+reader's own time to a stored copy at download, without building it again.
 
 Who may read which is liaison.visibility's ``may_read_briefing``. The Word plumbing (markings
 on every page, page numbers, headings, table of contents, numbered lists, safe links) is
 liaison.briefings.docx_writer's.
 """
 
+import dataclasses
 import datetime
 import enum
 import re
 import zoneinfo
 
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 from liaison.briefings.docx_writer import (
-    TOC_INSTRUCTION,
     Writer,
+    bookmark,
     clean,
+    insert_after_bookmark,
     line,
     list_items,
     paragraphs,
@@ -49,11 +60,12 @@ from liaison.briefings.docx_writer import (
 from liaison.meetings.checks import agenda_overrun
 
 __all__ = [
-    "TOC_INSTRUCTION",
     "Audience",
+    "Society",
     "build",
     "clean",
     "download_filename",
+    "for_reader",
     "paragraphs",
     "safe_url",
 ]
@@ -70,10 +82,34 @@ LABELS = {
     Audience.PRE_READ: "Pre-read",
     Audience.RECORD: "Meeting record",
 }
-CONFIDENTIAL = "CONFIDENTIAL — delegation only"
-MEMBERS = "MEMBERS ONLY"
-PUBLIC = "PUBLIC"
-SHARED = "FOR MEETING PARTICIPANTS — not for publication"
+READER_TIME = "liaise_reader_time"  # the bookmark a reader's own time is added after
+GREY = RGBColor(0x55, 0x55, 0x55)
+
+
+@dataclasses.dataclass(frozen=True)
+class Markings:
+    confidential: str = "CONFIDENTIAL — delegation only"
+    members: str = "MEMBERS ONLY"
+    participants: str = "FOR MEETING PARTICIPANTS — not for publication"
+    public: str = "PUBLIC"
+
+
+@dataclasses.dataclass(frozen=True)
+class Society:
+    """Who the document is from (cms.society.Society has the same shape)."""
+
+    name: str = ""
+    short_name: str = ""
+    postal_address: str = ""
+    website: str = ""
+    paper_size: str = "a4"
+    markings: Markings = Markings()
+
+
+CONFIDENTIAL = Markings.confidential
+MEMBERS = Markings.members
+PUBLIC = Markings.public
+SHARED = Markings.participants
 
 
 # --- what is in the meeting ------------------------------------------------------------------
@@ -86,15 +122,16 @@ def _audience(value):
         raise ValueError(f"Unknown briefing audience {value!r}.") from None
 
 
-def marking(meeting, audience):
+def marking(meeting, audience, markings=Markings()):
+    """The classification marking of ``audience``'s briefing, in the society's words."""
     audience = _audience(audience)
     if audience == Audience.DELEGATE:
-        return CONFIDENTIAL
+        return markings.confidential
     if audience == Audience.PRE_READ:
-        return PUBLIC if meeting.public else SHARED
+        return markings.public if meeting.public else markings.participants
     if meeting.confidential_content:
-        return CONFIDENTIAL
-    return MEMBERS
+        return markings.confidential
+    return markings.members
 
 
 def _items(meeting):
@@ -107,45 +144,105 @@ def _items(meeting):
     return scheduled
 
 
-def _reader_time(meeting, reader_zone):
-    if not reader_zone:
-        return ""
+def _zone(name):
     try:
-        zone = zoneinfo.ZoneInfo(str(reader_zone))
+        return zoneinfo.ZoneInfo(str(name)) if name else None
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return ""
-    if zone.key == meeting.time_zone:
+        return None
+
+
+def time_zone_known(name):
+    """Is ``name`` an IANA time zone this machine knows?"""
+    return _zone(name) is not None
+
+
+def time_in(meeting, zone_name):
+    """The meeting's time in the zone ``zone_name``, e.g. "Thu 10 Jun 2026, 15:00–17:00 CEST
+    (Europe/Paris)"; "" for an unknown zone, or the meeting's own zone or UTC (already shown)."""
+    zone = _zone(zone_name)
+    if zone is None or zone.key in (meeting.time_zone, "UTC", "Etc/UTC"):
         return ""
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%a %-d %b %Y, %H:%M}"
     return f"{start:%a %-d %b %Y, %H:%M}–{until} {end.tzname()} ({zone.key.replace('_', ' ')})"
 
 
+def _delegation_times(meeting):
+    """The meeting in each zone the delegation chose, once per zone, in order of offset."""
+    zones = {d.time_zone for d in meeting.delegation if d.time_zone}
+    shown = [(meeting.starts_at.astimezone(_zone(z)).utcoffset(), z) for z in zones if _zone(z)]
+    return [t for t in (time_in(meeting, z) for _offset, z in sorted(shown)) if t]
+
+
+def for_reader(data, meeting, reader_zone):
+    """A stored briefing (``data``, .docx bytes) for one reader: with their own time on the
+    cover when they chose a zone other than the meeting's; else ``data`` as it is."""
+    return insert_after_bookmark(data, READER_TIME, "Your time:", time_in(meeting, reader_zone))
+
+
 def _regulators(meeting):
     return ", ".join(line(name) for name in meeting.regulators) or "—"
 
 
-def _cover(w, meeting, audience, reader_zone, now):
-    w.add_paragraph(line(meeting.title) or "Meeting", "Title")
-    p = w.add_paragraph(LABELS[audience], "Subtitle")
-    p.paragraph_format.space_after = Pt(12)
+def _cover(w, meeting, audience, society, logo, version, reader_zone, now):
+    """The first page: who it is from, what and when, for whom, how secret; then contents."""
+    if logo:
+        w.picture(logo, Cm(4.5))
+    if society.name:
+        w.big(society.name, 13, space_after=24)
+    w.big(line(meeting.title) or "Meeting", 24, space_after=4)
+    w.big(LABELS[audience], 15, bold=False, space_after=18, colour=GREY)
     rows = [
         ("Regulator", _regulators(meeting)),
+        ("Date", f"{meeting.local_start:%A %-d %B %Y}"),
         ("When", f"{meeting.when_local} ({meeting.time_zone.replace('_', ' ')})"),
         ("In UTC", meeting.when_utc),
     ]
-    reader = _reader_time(meeting, reader_zone)
-    if reader:
-        rows.append(("Your time", reader))
-    rows.append(("Status", meeting.status))
-    if meeting.location:
-        rows.append(("Where", line(meeting.location)))
     for label, value in rows:
-        w.para(value, bold_label=f"{label}:")
+        p = w.para(value, bold_label=f"{label}:")
+    # A reader's own time goes after the UTC line: now (``reader_zone``) or at download.
+    bookmark(p, READER_TIME)
+    reader = time_in(meeting, reader_zone)
+    if reader:
+        w.para(reader, bold_label="Your time:")
+    zones = _delegation_times(meeting)
+    if zones:
+        w.label("The delegation's time zones:")
+        for time in zones:
+            w.para(time, style="List Bullet")
+    if meeting.location:
+        w.para(line(meeting.location), bold_label="Where:")
     if audience != Audience.PRE_READ and meeting.join_url:
-        w.link(w.para(bold_label="Join online:"), meeting.join_url, meeting.join_url)
-    w.para(w.marking, bold_label="Classification:")
-    w.para(f"{w.organisation}, {now:%-d %B %Y %H:%M} UTC", bold_label="Prepared by:")
+        p = w.para(bold_label="Join online:")
+        if safe_url(meeting.join_url):
+            w.link(p, "Join the meeting online", meeting.join_url)
+        else:  # not a web address (a dial-in, a room number...): as it was typed
+            p.add_run(line(meeting.join_url))
+    w.para(meeting.status, bold_label="Status:")
+    p = w.para(bold_label="Classification:")
+    run = p.add_run(w.marking)
+    run.bold = True
+    run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+    prepared = f"{now:%-d %B %Y, %H:%M} UTC"
+    if version:
+        prepared = f"{version}, prepared {prepared}"
+    w.para(prepared, bold_label="Version:" if version else "Prepared:")
+    if society.name:
+        w.para(society.name, bold_label="Prepared by:")
+    address = [line(part) for part in clean(society.postal_address).split("\n") if line(part)]
+    if address or society.website:
+        p = w.add_paragraph()
+        p.paragraph_format.space_before = Pt(30)
+        if address:
+            run = p.add_run(", ".join(address))
+            run.font.size = Pt(9)
+            run.font.color.rgb = GREY
+        if society.website and safe_url(society.website):
+            if address:
+                p.add_run(" · ").font.size = Pt(9)
+            host = safe_url(society.website).split("//", 1)[1].split("/", 1)[0]
+            w.link(p, host, society.website)
+    w.page_break()
     w.toc()
 
 
@@ -169,29 +266,86 @@ def _agenda_table(w, scheduled):
     rows = [
         (
             f"{start:%H:%M}",
-            line(item.title) + (" [confidential]" if item.confidential else ""),
+            line(item.title) + (" [confidential]" if getattr(item, "confidential", False) else ""),
             line(item.presenter),
             str(item.duration_minutes),
         )
         for start, item in scheduled
     ]
-    w.table(("Start", "Item", "Presenter", "Minutes"), rows, (Cm(1.5), Cm(8.3), Cm(3.4), Cm(2.0)))
+    w.table(("Start", "Item", "Presenter", "Minutes"), rows, (15, 83, 34, 20))
 
 
-def _positions(w, item, public_only):
-    positions = [p for p in item.positions if p.public or not public_only]
+def _positions(w, positions, *, warnings):
+    """The positions an item cites: title (a link to it as published), status, summary; the
+    full text is in the annex."""
     if not positions:
         return
     w.label("Cited positions")
     for position in positions:
         p = w.add_paragraph(style="List Bullet")
-        p.add_run(line(position.title)).bold = True
-        p.add_run(f" ({position.status}). ")
-        p.add_run(line(position.summary) + " ")
         if position.url:
-            w.link(p, position.url, position.url)
-        if not public_only and position.warning:
+            w.link(p, position.title, position.url)
+        else:
+            p.add_run(line(position.title)).bold = True
+        p.add_run(f" ({position.status}). ")
+        p.add_run(line(position.summary))
+        if position.published:
+            p.add_run(" Full text in the annex.")
+        if warnings and position.warning:
             w.warning(position.warning)
+
+
+def _position_annex(w, positions, letter):
+    """Annex: the full text of each cited position, as published."""
+    if not positions:
+        return
+    w.page_break()
+    w.heading(f"Annex {letter}. Cited positions, as published", 1)
+    for position in positions:
+        w.heading(line(position.title), 2)
+        facts = w.para(f"{position.status}.")
+        if position.url:
+            facts.add_run(" ")
+            w.link(facts, "Read it on our website", position.url)
+        if position.summary.strip():
+            p = w.para()
+            p.add_run(line(position.summary)).italic = True
+        if not position.published:
+            w.para("Not published: its text is not included.")
+            continue
+        lists = {}
+        for block in position.body:
+            runs = [r.as_tuple() for r in block.runs]
+            if block.kind == "subheading":
+                w.heading(" ".join(r.text for r in block.runs), 3, contents=False)
+            elif block.kind == "bullet":
+                w.runs(w.add_paragraph(style="List Bullet"), runs)
+            elif block.kind == "number":
+                lists.setdefault(block.list_id, []).append(runs)
+                if block is position.body[-1] or _next_list(position.body, block) != block.list_id:
+                    w.numbered(lists.pop(block.list_id))
+            elif block.kind == "quote":
+                p = w.runs(w.add_paragraph(), runs)
+                p.paragraph_format.left_indent = Cm(1)
+            else:
+                w.runs(w.add_paragraph(), runs)
+
+
+def _next_list(blocks, block):
+    """The list id of the block after ``block`` (0 if none or not a numbered item)."""
+    index = blocks.index(block)
+    if index + 1 < len(blocks) and blocks[index + 1].kind == "number":
+        return blocks[index + 1].list_id
+    return 0
+
+
+def _cited(items):
+    """Each position the items cite, once, in the order first cited."""
+    seen = {}
+    for item in items:
+        for position in item.positions:
+            seen.setdefault(position.pk, position)
+    return list(seen.values())
 
 
 def _file(material):
@@ -208,13 +362,13 @@ def _file(material):
     return ", ".join(part for part in (material.file_type or "File", amount) if part)
 
 
-def _papers(w, papers, *, delegation):
-    """The meeting's papers: for the delegation a table of all of them (who each is shared
-    with), then their sign-in links; for a pre-read the public ones with their public links.
-    No section when there are none."""
+def _papers(w, papers, *, delegation, letter):
+    """Annex: the meeting's papers. For the delegation a table of all of them (who each is
+    shared with), then a sign-in link for each; for a pre-read the public ones, each title a
+    link to the file. No annex when there are none."""
     if not papers:
         return
-    w.heading("Papers", 1)
+    w.heading(f"Annex {letter}. Meeting papers", 1)
     if delegation:
         w.table(
             ("Paper", "Agenda item", "Shared with", "File"),
@@ -222,25 +376,25 @@ def _papers(w, papers, *, delegation):
                 (line(m.title), line(m.item) or "Whole meeting", m.shared_with, _file(m))
                 for m in papers
             ],
-            (Cm(5.2), Cm(4.3), Cm(3.7), Cm(2.0)),
+            (35, 30, 22, 13),
         )
-        w.label("To open them, sign in to Liaise")
+        w.label("To open a paper, sign in:")
     for m in papers:
         p = w.add_paragraph(style="List Bullet")
-        p.add_run(line(m.title)).bold = True
-        if not delegation:
+        if delegation:
+            p.add_run(line(m.title) + ": ")
+            w.link(p, "open it after signing in", m.sign_in_url)
+        else:
+            w.link(p, m.title, m.url)
             facts = [line(m.item), _file(m)]
             p.add_run(f" ({'; '.join(f for f in facts if f)})")
-        p.add_run(": ")
-        url = m.sign_in_url if delegation else m.url
-        w.link(p, url, url)
 
 
 def _delegate(w, meeting, scheduled, organisation):
     w.heading("Delegation and attendees", 1)
     people = _people_rows(meeting, organisation)
     if people:
-        w.table(("Name", "Role", "Organisation"), people)
+        w.table(("Name", "Role", "Organisation"), people, (35, 30, 35))
     else:
         w.para("No one is listed yet.")
     w.heading("Objectives", 1)
@@ -272,8 +426,7 @@ def _delegate(w, meeting, scheduled, organisation):
         if points:
             w.label("Talking points")
             w.numbered(points)
-        _positions(w, item, public_only=False)
-    _papers(w, meeting.materials, delegation=True)
+        _positions(w, item.positions, warnings=True)
     w.heading("Open follow-ups from earlier meetings", 1)
     carried = meeting.carried
     if carried:
@@ -288,6 +441,7 @@ def _delegate(w, meeting, scheduled, organisation):
                 )
                 for a in carried
             ],
+            (40, 20, 13, 27),
         )
     else:
         w.para("None open.")
@@ -308,32 +462,46 @@ def _delegate(w, meeting, scheduled, organisation):
         else:
             w.para("No agenda recorded.")
     w.heading("Contacts", 1)
-    contacts = [(c.name, c.works_at, c.email, c.phone) for c in meeting.attendees]
-    contacts += [(d.name, organisation, d.email, "") for d in meeting.delegation]
+    # E-mail and phone share a wide column, so that an address is never broken mid-word.
+    contacts = [
+        (
+            "\n".join(v for v in (c.name, c.job_title) if v),
+            c.works_at,
+            "\n".join(v for v in (c.email, c.phone) if v),
+        )
+        for c in meeting.attendees
+    ]
+    contacts += [(d.name, organisation, d.email) for d in meeting.delegation]
     if contacts:
-        w.table(("Name", "Organisation", "E-mail", "Phone"), contacts)
+        w.table(("Name", "Organisation", "E-mail and phone"), contacts, (30, 30, 40))
     else:
         w.para("No contacts.")
+    _position_annex(w, _cited(item for _start, item in scheduled), "A")
+    _papers(w, meeting.materials, delegation=True, letter="B")
 
 
 def _pre_read(w, meeting, scheduled):
-    public = [(start, item) for start, item in scheduled if not item.confidential]
+    """Only what may reach invitees and stakeholders: the items' shared fields
+    (``Item.for_outsiders``) and the public papers."""
+    shared = [(start, item.for_outsiders()) for start, item in scheduled]
+    shared = [(start, item) for start, item in shared if item is not None]
     w.heading("Agenda", 1)
-    if public:
-        _agenda_table(w, public)
+    if shared:
+        _agenda_table(w, shared)
     else:
         w.para("The agenda will follow.")
-    if public:
+    if shared:
         w.heading("Agenda items", 1)
-    for number, (_start, item) in enumerate(public, 1):
+    for number, (_start, item) in enumerate(shared, 1):
         w.heading(f"{number}. {line(item.title)}", 2)
         if item.presenter:
             w.para(f"Presented by {line(item.presenter)}, {item.duration_minutes} minutes.")
         if item.background.strip():
             w.label("Background")
             w.text_block(item.background)
-        _positions(w, item, public_only=True)
-    _papers(w, [m for m in meeting.materials if m.public], delegation=False)
+        _positions(w, item.positions, warnings=False)
+    _position_annex(w, _cited(item for _start, item in shared), "A")
+    _papers(w, [m for m in meeting.materials if m.public], delegation=False, letter="B")
 
 
 def _record(w, meeting, scheduled, organisation):
@@ -343,7 +511,7 @@ def _record(w, meeting, scheduled, organisation):
     if not meeting.attendance_recorded:
         w.para("Attendance was not recorded. Invited:" if people else "No attendance recorded.")
     if people:
-        w.table(("Name", "Role", "Organisation"), people)
+        w.table(("Name", "Role", "Organisation"), people, (35, 30, 35))
     w.heading("Agenda", 1)
     _agenda_table(w, scheduled)
     w.heading("Outcomes", 1)
@@ -387,20 +555,42 @@ def _record(w, meeting, scheduled, organisation):
                 )
                 for a in actions
             ],
+            (48, 22, 14, 16),
         )
     else:
         w.para("No actions recorded.")
 
 
-def build(meeting, audience, *, reader_zone=None, organisation="Liaise", now=None):
+def build(
+    meeting,
+    audience,
+    *,
+    society=None,
+    logo=None,
+    version=None,
+    reader_zone=None,
+    now=None,
+    organisation=None,
+):
     """The .docx bytes of ``audience``'s briefing (``Audience`` or its value) of ``meeting``,
-    the data ``load`` returns. ``reader_zone``: an IANA zone the reader's own time is shown
-    in; ``now``: the moment it is prepared (now by default)."""
+    the data ``load`` returns.
+
+    :param society: who it is from (``Society``, or cms.society's of the same shape): name,
+        address, website, paper size and the wording of the markings.
+    :param logo: the society's logo, PNG or JPEG bytes, for the cover.
+    :param version: the how-manyth briefing of this audience for this meeting, for the cover.
+    :param reader_zone: an IANA zone shown as the reader's own time; without it the copy is a
+        shared one (the zones of the delegation), which ``for_reader`` can make personal.
+    :param now: the moment it is prepared (now by default).
+    :param organisation: a society's name alone (shorthand for ``Society(name=...)``).
+    """
     audience = _audience(audience)
+    if society is None:
+        society = Society(name=organisation or "")
     now = (now or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
     now = now.replace(microsecond=0)
-    w = Writer(marking(meeting, audience), organisation)
-    _cover(w, meeting, audience, reader_zone, now)
+    w = Writer(marking(meeting, audience, society.markings), society.name, society.paper_size)
+    _cover(w, meeting, audience, society, logo, version, reader_zone, now)
     scheduled = _items(meeting)
     if audience == Audience.DELEGATE:
         _delegate(w, meeting, scheduled, w.organisation)
@@ -408,8 +598,22 @@ def build(meeting, audience, *, reader_zone=None, organisation="Liaise", now=Non
         _pre_read(w, meeting, scheduled)
     else:
         _record(w, meeting, scheduled, w.organisation)
-    title = f"{LABELS[audience]}: {line(meeting.title)}"
-    return w.save(title, f"{LABELS[audience]} ({w.marking})", now)
+    day = f"{meeting.local_start:%-d %B %Y}"
+    regulators = ", ".join(line(r) for r in meeting.regulators)
+    return w.save(
+        {
+            "title": f"{LABELS[audience]}: {line(meeting.title)}",
+            "subject": f"{line(meeting.title)}, {day}"
+            + (f", with {regulators}" if regulators else ""),
+            "category": w.marking,
+            "keywords": "; ".join(v for v in (LABELS[audience], regulators, society.name) if v),
+            "comments": (
+                f"{LABELS[audience]} for {line(meeting.title)} ({day}), "
+                f"prepared by {w.organisation or 'the secretariat'}. {w.marking}."
+            ),
+        },
+        now,
+    )
 
 
 # --- downloads -----------------------------------------------------------------------------

@@ -5,6 +5,10 @@ staff user or a subscriber and stores only its SHA-256 hex digest in ``FeedToken
 the raw token is shown once (in the address it goes in) and cannot be recovered afterwards.
 ``rotate_token`` revokes the holder's live tokens and issues a new one, ``revoke`` ends one,
 ``personal_feed_urls`` gives the https:// and webcal:// addresses of a personal feed.
+
+Feeds are named after the society (its short name from Settings ▸ Society, ``cms.society``):
+"SCGTP: meetings with regulators". The name is part of each feed's ETag, so renaming the
+society reaches calendars that revalidate; it costs each feed one query, whatever its size.
 """
 
 import datetime
@@ -24,7 +28,7 @@ from django.utils.http import content_disposition_header, http_date
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from cms import emails
+from cms import emails, society
 from cms.validators import storable_id
 from liaison import visibility
 from liaison.calendars import ics as ical
@@ -141,8 +145,16 @@ def feed_window(queryset, now=None):
     return queryset.filter(ends_at__gte=(now or timezone.now()) - WINDOW)
 
 
-def _site():
-    return getattr(settings, "SITE_NAME", "Liaise")
+def _site(request):
+    """Whose calendars these are: the society's short name (or its full one)."""
+    return society.current(request).short
+
+
+def _filename(site, what):
+    """ "scgtp-meetings.ics": the society's name in a download's file name, when it has
+    letters a file name can carry."""
+    slug = slugify(site)
+    return f"{slug}-{what}.ics" if slug else f"{what}.ics"
 
 
 def _public_url(meeting):
@@ -218,13 +230,14 @@ def _public_build(name):
 def public_feed(request):
     """All public meetings: /calendar/public.ics."""
     queryset = feed_window(Meeting.objects.public())
-    name = f"{_site()}: meetings with regulators"
+    site = _site(request)
+    name = f"{site}: meetings with regulators"
     return _feed(
         request,
         queryset,
-        ["public"],
+        ["public", name],
         _public_build(name),
-        f"{slugify(_site()) or 'liaise'}-meetings.ics",
+        _filename(site, "meetings"),
         personal=False,
     )
 
@@ -267,11 +280,11 @@ def regulator_feed(request, key):
             )
         )
     )
-    name = f"{_site()}: meetings with {regulator.acronym}"
+    name = f"{_site(request)}: meetings with {regulator.acronym}"
     return _feed(
         request,
         queryset,
-        ["regulator", regulator.pk, regulator.acronym],
+        ["regulator", regulator.pk, regulator.acronym, name],
         _public_build(name),
         f"{regulator_slug(regulator)}-meetings.ics",
         personal=False,
@@ -333,6 +346,7 @@ def personal_feed(request, token):
         user = found.user
         if not user.is_active:
             raise Http404("No such calendar.")
+        site = _site(request)
         manages_all = visibility.manages_all_meetings(user)
         queryset = user_feed_queryset(user)
         delegated = Meeting.delegation.through.objects.filter(user=user).values("meeting_id")
@@ -343,7 +357,8 @@ def personal_feed(request, token):
             "delegated": Count("pk", filter=Q(pk__in=delegated)),
             "delegated_ids": Sum("pk", filter=Q(pk__in=delegated)),
         }
-        name = f"{_site()}: my meetings"
+        name = f"{site}: my meetings"
+        identity.append(name)
 
         def build(queryset):
             meetings = ical.fetch(queryset)
@@ -359,18 +374,20 @@ def personal_feed(request, token):
         subscriber = found.subscriber
         if subscriber.confirmed_at is None:
             raise Http404("No such calendar.")
+        site = _site(request)
         queryset = subscriber_feed_queryset(subscriber)
         # What a subscriber sees depends only on which public meetings are in the feed,
         # which the count and the sum of their ids follow, whatever regulators they chose.
-        identity = ["subscriber", found.pk, subscriber.pk]
+        name = f"{site}: meetings with regulators"
+        identity = ["subscriber", found.pk, subscriber.pk, name]
         extra = None
-        build = _public_build(f"{_site()}: meetings with regulators")
+        build = _public_build(name)
     response = _feed(
         request,
         queryset,
         identity,
         build,
-        f"{slugify(_site()) or 'liaise'}-my-meetings.ics",
+        _filename(site, "my-meetings"),
         personal=True,
         extra=extra,
     )

@@ -40,9 +40,8 @@ purpose, is the one case where a recipient gets the same version twice.
 
 import dataclasses
 import logging
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr
 
-from django.conf import settings
 from django.db.models import F, Prefetch, ProtectedError, prefetch_related_objects
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
@@ -367,10 +366,9 @@ def material_links(meeting, recipient, method, removed):
 
 
 def from_address(organiser):
-    """The site's sender address, under the organiser's name ("Sam Lee via Liaise")."""
-    site_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    name = f"{organiser.name} via {settings.SITE_NAME}" if organiser.name else site_name
-    return formataddr((name, address))
+    """The site's sender address, under the organiser's name and the society's ("Sam Lee via
+    SCGTP"), or the site's own sender name when the organiser has none (``cms.emails``)."""
+    return emails.sender(organiser.name)
 
 
 def build_message(
@@ -449,6 +447,7 @@ def send_due_invitations():
     return deliver(outbox.due(InviteDelivery.objects.all()))
 
 
+@emails.batch()
 def deliver(rows):
     """Send ``rows`` (due deliveries), a meeting at a time on one mail connection. A row
     that no longer applies is closed with the reason instead."""

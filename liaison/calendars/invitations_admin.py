@@ -27,6 +27,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
+from cms import emails
 from liaison import visibility
 from liaison.calendars import ics
 from liaison.calendars import invitations as invites
@@ -142,6 +143,7 @@ AUDIENCE_LABELS = {
 }
 
 
+@emails.batch()
 def samples(meeting, sends, organiser):
     """One e-mail of each kind the send contains (by audience and what it says), built
     exactly as the worker will build it, with its calendar event as text."""

@@ -355,15 +355,45 @@ class AgendaItem(ClusterableModel, Orderable):
     regulator_response = models.TextField(blank=True)
     outcome_notes = models.TextField("notes", blank=True)
 
+    # What of a (non-confidential) item reaches people outside the delegation: invitations,
+    # feeds and the public meeting page (the title), the stakeholder pre-read (all of these;
+    # of the cited positions only the public ones). The form marks them; the pre-read is
+    # built from them alone (liaison.briefings.data.Item.for_outsiders).
+    SHARED_WITH_OUTSIDERS = (
+        "title",
+        "duration_minutes",
+        "presenter",
+        "background",
+        "cited_positions",
+    )
+    SHARED = "Shared with invitees and stakeholders (invitations, pre-read) unless the item is confidential."
+    DELEGATION_ONLY = "Delegation only: never in an invitation or the pre-read."
+
     panels = [
-        FieldRowPanel([FieldPanel("title"), FieldPanel("duration_minutes")]),
-        FieldRowPanel([FieldPanel("presenter"), FieldPanel("confidential")]),
-        FieldPanel("ask"),
-        FieldPanel("background"),
-        FieldPanel("talking_points"),
+        FieldRowPanel(
+            [
+                FieldPanel("title", help_text=SHARED),
+                FieldPanel("duration_minutes", help_text=SHARED),
+            ]
+        ),
+        FieldRowPanel(
+            [
+                FieldPanel("presenter", help_text=SHARED),
+                FieldPanel(
+                    "confidential",
+                    help_text="Keeps the whole item, title included, within the delegation "
+                    "and the Secretariat.",
+                ),
+            ]
+        ),
+        FieldPanel("ask", help_text="What we want from the regulator. " + DELEGATION_ONLY),
+        FieldPanel("background", help_text=SHARED),
+        FieldPanel("talking_points", help_text=DELEGATION_ONLY),
         FieldPanel(
             "cited_positions",
             widget=Checklist(label_from_instance=PositionPage.choice_label),
+            help_text="The public ones are shared with invitees and stakeholders (pre-read) "
+            "unless the item is confidential; all are in the delegate briefing.",
         ),
         MultiFieldPanel(
             [

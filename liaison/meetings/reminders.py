@@ -60,6 +60,7 @@ class Reminder:
         return -self.days_overdue
 
 
+@emails.batch()
 def send_action_reminders(today=None):
     """E-mail each owner their open actions that are overdue or due within 7 days, and each
     meeting organiser the actions owed to us by an organisation or regulator (to chase).
@@ -148,6 +149,7 @@ def claim_action(action, today):
 # --- Meetings -----------------------------------------------------------------------------
 
 
+@emails.batch()
 def send_meeting_reminders(now=None):
     """E-mail each delegate of a planned or confirmed meeting starting within 7 days.
 

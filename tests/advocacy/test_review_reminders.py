@@ -10,7 +10,7 @@ from advocacy.models import PositionPage, ReviewReminder
 from advocacy.tasks import send_review_reminders
 from cms import outbox
 from cms.models import OutgoingMail
-from tests.factories import make_position, make_position_index, make_user
+from tests.factories import make_position, make_position_index, make_society, make_user
 from tests.outbox import run, sweep
 
 TODAY = datetime.date(2026, 11, 22)
@@ -20,6 +20,7 @@ S = PositionPage.Status
 class ReviewRemindersTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
+        make_society()
         cls.index = make_position_index()
         cls.owner = make_user(email="owner@example.org", first_name="Olive")
         cls.other_owner = make_user(email="other@example.org")
@@ -48,7 +49,7 @@ class ReviewRemindersTestCase(TestCase):
         self.assertEqual(sent, 2)
         by_recipient = {m.to[0]: m for m in mail.outbox}
         olive = by_recipient["owner@example.org"]
-        self.assertEqual(olive.subject, "[Liaise] 2 positions due for review")
+        self.assertEqual(olive.subject, "[SCGTP] 2 positions due for review")
         self.assertIn("Overdue position", olive.body)
         self.assertIn("overdue", olive.body)
         self.assertIn("Due soon", olive.body)
@@ -57,7 +58,7 @@ class ReviewRemindersTestCase(TestCase):
         self.assertIn(f"/admin/pages/{self.overdue.pk}/edit/", olive.body)
         self.assertEqual(
             by_recipient["other@example.org"].subject,
-            "[Liaise] Position due for review: Someone else's",
+            "[SCGTP] Position due for review: Someone else's",
         )
 
     def test_running_twice_on_a_day_sends_nothing_twice(self):

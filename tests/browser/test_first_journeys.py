@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from advocacy.models import HomePage, PositionIndexPage
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, SOCIETY, make_society, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,17 +43,18 @@ def test_a_visitor_opens_the_home_page(live_server, page, screenshot):
 
 
 def test_a_policy_editor_signs_in_to_the_dashboard(live_server, page, screenshot):
+    make_society()
     make_user("Policy editors", username="elliot", first_name="Elliot")
 
     page.goto(live_server.url + "/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Liaise")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Sign in to {SOCIETY['name']}")
     page.get_by_label("Username").fill("elliot")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
     expect(page).to_have_url(live_server.url + "/admin/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Liaise")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SOCIETY["name"])
     expect(page.locator("main").get_by_text("Elliot", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Pages")).to_be_visible()
     screenshot("admin-dashboard-editor")

@@ -10,7 +10,7 @@ from django.test import TestCase, override_settings
 
 from cms import emails, outbox
 from cms.models import OutgoingMail
-from tests.factories import make_position_index, make_user
+from tests.factories import make_position_index, make_society, make_user
 from tests.outbox import committed, sweep
 
 SUBMIT = {
@@ -23,10 +23,10 @@ SUBMIT = {
 }
 
 
-@override_settings(SITE_NAME="Cell Therapy Society", EMAIL_SUBJECT_PREFIX="[CTS] ")
 class WorkflowNoticeTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
+        make_society(name="Cell Therapy Society", short_name="CTS")
         cls.index = make_position_index()
         cls.editor = make_user("Policy editors", email="ed@example.org")
         cls.approver = make_user("Policy approvers", email="ann@example.org")
@@ -99,8 +99,12 @@ class WorkflowNoticeTestCase(TestCase):
         )
 
 
-@override_settings(BASE_URL="https://liaise.example.org", EMAIL_SUBJECT_PREFIX="[CTS] ")
+@override_settings(BASE_URL="https://liaise.example.org")
 class MessageTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_society(name="Cell Therapy Society", short_name="CTS")
+
     def test_addresses_that_leave_the_building_come_from_base_url(self):
         self.assertEqual(
             emails.absolute_url("/calendar/subscribe/"),

@@ -22,7 +22,7 @@ from django.test import TestCase
 from liaison.calendars import ics
 from liaison.calendars import invitations as invites
 from liaison.models import AgendaItem, Contact, InviteDelivery, Meeting
-from tests.factories import make_user
+from tests.factories import make_society, make_user
 from tests.liaison.factories import make_meeting, make_regulator
 from tests.outbox import committed
 
@@ -73,6 +73,7 @@ class InvitationTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        make_society()
         cls.regulator = make_regulator("FDA CBER", "America/New_York")
         cls.organiser = make_user(
             "Secretariat", email="sam@example.org", first_name="Sam", last_name="Lee"

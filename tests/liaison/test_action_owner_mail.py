@@ -10,7 +10,7 @@ from django.test import TestCase
 from cms.models import OutgoingMail
 from liaison.meetings import actions
 from liaison.models import ActionItem, AgendaItem, Organisation
-from tests.factories import make_user
+from tests.factories import make_society, make_user
 from tests.liaison.factories import make_meeting, make_regulator
 from tests.outbox import CommittingClient, committed
 
@@ -30,6 +30,7 @@ def owner_mail():
 class ActionOwnerMailTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
+        make_society()
         cls.regulator = make_regulator("FDA CBER", "America/New_York")
         cls.organisation = Organisation.objects.create(name="Alliance for Regenerative Medicine")
         cls.secretariat = make_user(
@@ -84,7 +85,7 @@ class ActionOwnerMailTestCase(TestCase):
         self.assertEqual(owner_mail().count(), 1)
         [message] = mail.outbox
         self.assertEqual(message.to, ["olive@example.org"])
-        self.assertEqual(message.subject, "[Liaise] Action for you: Send the assay data")
+        self.assertEqual(message.subject, "[SCGTP] Action for you: Send the assay data")
         body = message.body
         self.assertIn("Sam Secretary has given you an action from a regulator meeting.", body)
         self.assertIn("Send the assay data", body)
@@ -103,7 +104,7 @@ class ActionOwnerMailTestCase(TestCase):
 
         [message] = mail.outbox
         self.assertEqual(message.to, ["olive@example.org"])
-        self.assertEqual(message.subject, "[Liaise] New due date: Send the assay data")
+        self.assertEqual(message.subject, "[SCGTP] New due date: Send the assay data")
         self.assertIn(
             "Sam Secretary has changed the due date of your action from Monday 2 November 2026.",
             message.body,

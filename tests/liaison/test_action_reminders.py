@@ -11,7 +11,7 @@ from cms import outbox
 from cms.models import OutgoingMail
 from liaison.models import ActionItem, Meeting, Organisation
 from liaison.tasks import send_action_reminders
-from tests.factories import make_user
+from tests.factories import make_society, make_user
 from tests.liaison.factories import make_meeting, make_regulator
 from tests.liaison.reminders import DAY, DELEGATES, FAIL_TO_SEND, by_recipient, run, sweep
 
@@ -23,6 +23,7 @@ A = ActionItem.Status
 class ActionRemindersTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
+        make_society()
         cls.regulator = make_regulator("FDA CBER", "America/New_York")
         cls.organiser = make_user(DELEGATES, email="sam@example.org", first_name="Sam")
         cls.owner = make_user(DELEGATES, email="olive@example.org", first_name="Olive")
@@ -60,7 +61,7 @@ class ActionRemindersTestCase(TestCase):
         self.assertEqual(set(by_recipient()), {"olive@example.org", "priya@example.org"})
         olive = by_recipient()["olive@example.org"]
         self.assertEqual(
-            olive.subject, "[Liaise] Actions to follow up: 1 overdue, 2 due in the next 7 days"
+            olive.subject, "[SCGTP] Actions to follow up: 1 overdue, 2 due in the next 7 days"
         )
         body = olive.body
         self.assertIn("Hello Olive,", body)
@@ -78,7 +79,7 @@ class ActionRemindersTestCase(TestCase):
         self.assertNotIn("Send the assay data", by_recipient()["priya@example.org"].body)
         self.assertEqual(
             by_recipient()["priya@example.org"].subject,
-            "[Liaise] Action due soon: Priya's task",
+            "[SCGTP] Action due soon: Priya's task",
         )
         self.overdue.refresh_from_db()
         self.not_yet.refresh_from_db()

@@ -11,6 +11,7 @@ import docx
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
+from docx.shared import Emu
 
 from advocacy.models import PositionPage
 from liaison.briefings import data as briefing_data
@@ -224,6 +225,7 @@ class DelegateBriefingTests(BriefingData):
         self.assertEqual(
             level1,
             [
+                "Contents",
                 "Delegation and attendees",
                 "Objectives",
                 "Agenda",
@@ -231,6 +233,7 @@ class DelegateBriefingTests(BriefingData):
                 "Open follow-ups from earlier meetings",
                 "Earlier meetings with these regulators",
                 "Contacts",
+                "Annex A. Cited positions, as published",
             ],
         )
         level2 = [text for style, text in found if style == "Heading 2"]
@@ -240,7 +243,9 @@ class DelegateBriefingTests(BriefingData):
         self.assertIn("Spring liaison, 1 March 2026", level2)
 
     def test_cover_times_in_meeting_zone_utc_and_reader_zone(self):
-        self.assertEqual(self.doc.paragraphs[0].style.name, "Title")
+        # Display text in Normal style: Word's Title style does not survive HTML conversion.
+        self.assertEqual(self.doc.paragraphs[0].style.name, "Normal")
+        self.assertEqual(self.doc.paragraphs[0].text, "Cell Therapy Society")
         self.assertIn("Wed 10 Jun 2026, 09:00–11:00 EDT (America/Toronto)", self.text)
         self.assertIn("10 Jun 2026, 13:00–15:00 UTC", self.text)
         self.assertIn("Wed 10 Jun 2026, 15:00–17:00 CEST (Europe/Berlin)", self.text)
@@ -301,12 +306,20 @@ class DelegateBriefingTests(BriefingData):
         contacts = next(
             t
             for t in self.doc.tables
-            if t.rows[0].cells[0].text == "Name" and t.rows[0].cells[2].text == "E-mail"
+            if t.rows[0].cells[0].text == "Name" and t.rows[0].cells[2].text == "E-mail and phone"
         )
-        names = [row.cells[0].text for row in contacts.rows[1:]]
+        names = [row.cells[0].text.split("\n")[0] for row in contacts.rows[1:]]
         self.assertEqual(
             names, ["Dr. Anne Official", "Sam Stakeholder", "Priya CANARY-DELEGATE-NAME"]
         )
+        # Tables span the text width in fixed proportions (no column squeezed by autofit).
+        for table in self.doc.tables:
+            layout = table._tbl.tblPr.find(f"{W}tblLayout")
+            self.assertEqual(layout.get(f"{W}type"), "fixed")
+            widths = sum(int(col.get(f"{W}w")) for col in table._tbl.tblGrid)
+            section = self.doc.sections[0]
+            text_width = section.page_width - section.left_margin - section.right_margin
+            self.assertAlmostEqual(widths, Emu(text_width).twips, delta=len(table.columns))
         people = self.doc.tables[0]
         self.assertEqual(
             [[c.text for c in r.cells] for r in people.rows],
@@ -318,16 +331,37 @@ class DelegateBriefingTests(BriefingData):
             ],
         )
 
-    def test_toc_page_fields_update_on_open(self):
+    def test_table_of_contents_is_written_with_links_and_page_fields(self):
+        """The contents are there without any field update: one line per heading (levels 1
+        and 2, "Contents" aside), each a link to a bookmark on its heading with a PAGEREF
+        field for the page; Word is not asked to update fields on opening."""
         body = self.doc.element.body
-        self.assertIn(briefing.TOC_INSTRUCTION, field_instructions(body))
-        begins = [c.get(f"{W}fldCharType") for c in body.iter(f"{W}fldChar")]
-        self.assertEqual(begins[:3], ["begin", "separate", "end"])
-        update = self.doc.settings.element.find(f"{W}updateFields")
-        self.assertEqual(update.get(f"{W}val"), "true")
-        # In schema order: right before compat (Word rejects out-of-order settings).
-        names = [child.tag.split("}")[1] for child in self.doc.settings.element]
-        self.assertEqual(names[names.index("updateFields") + 1], "compat")
+        bookmarks = {}
+        for mark in body.iter(f"{W}bookmarkStart"):
+            paragraph = mark.getparent()
+            bookmarks[mark.get(f"{W}name")] = "".join(
+                t.text or "" for t in paragraph.iter(f"{W}t")
+            )
+        entries = []
+        for link in body.iter(f"{W}hyperlink"):
+            anchor = link.get(f"{W}anchor")
+            if anchor:
+                text = "".join(t.text or "" for t in link.iter(f"{W}t"))
+                entries.append((text, bookmarks.get(anchor)))
+                instructions = [i.text for i in link.iter(f"{W}instrText")]
+                self.assertEqual(instructions, [f" PAGEREF {anchor} \\h "])
+        wanted = [t for style, t in headings(self.doc) if t != "Contents"]
+        wanted = [t for t in wanted if t]
+        level12 = [t for style, t in headings(self.doc) if style in ("Heading 1", "Heading 2")]
+        self.assertEqual([text for text, _ in entries], [t for t in level12 if t != "Contents"])
+        for text, heading_text in entries:
+            self.assertEqual(text, heading_text)
+        self.assertTrue(wanted)
+        self.assertIsNone(self.doc.settings.element.find(f"{W}updateFields"))
+        self.assertEqual(
+            [c for c in body.iter(f"{W}fldChar") if c.get(f"{W}dirty")], [], "no dirty fields"
+        )
+        self.assertNotIn(" TOC ", " ".join(field_instructions(body)))
 
     def test_marking_and_page_number_in_every_section(self):
         for section in self.doc.sections:
@@ -340,10 +374,15 @@ class DelegateBriefingTests(BriefingData):
     def test_links_are_hyperlinks_with_external_relationships(self):
         rels = self.doc.part.rels
         links = list(self.doc.element.body.iter(f"{W}hyperlink"))
-        targets = {rels[h.get(f"{R}id")].target_ref for h in links}
+        targets = {rels[h.get(f"{R}id")].target_ref for h in links if h.get(f"{R}id")}
         self.assertIn("https://meet.example/CANARY-JOIN", targets)
         self.assertTrue(any(t.endswith("/potency-matrix-position/") for t in targets), targets)
+        # Links have words, never the address itself, and no address is in the text.
         for link in links:
+            text = "".join(t.text or "" for t in link.iter(f"{W}t"))
+            self.assertNotRegex(text, r"^https?://")
+        self.assertNotRegex(self.text, r"https?://")
+        for link in (h for h in links if h.get(f"{R}id")):
             rel = rels[link.get(f"{R}id")]
             self.assertTrue(rel.is_external)
             self.assertRegex(rel.target_ref, r"^https?://")
@@ -370,7 +409,12 @@ class DelegateBriefingTests(BriefingData):
         self.assertEqual(props.author, "Cell Therapy Society")
         self.assertEqual(props.last_modified_by, "Cell Therapy Society")
         self.assertEqual(props.title, "Delegate briefing: Annual Cell Therapy Liaison Meeting")
-        self.assertEqual(props.comments, "")
+        # The properties name the meeting, the audience and the society.
+        self.assertIn("Annual Cell Therapy Liaison Meeting", props.subject)
+        self.assertIn("Delegate briefing", props.keywords)
+        self.assertIn("Cell Therapy Society", props.keywords)
+        self.assertEqual(props.category, "CONFIDENTIAL — delegation only")
+        self.assertIn("prepared by Cell Therapy Society", props.comments)
         self.assertEqual(props.revision, 1)
         self.assertGreater(props.created, datetime.datetime(2026, 1, 1, tzinfo=UTC))
         for name, text in package_text(self.data).items():
@@ -417,10 +461,16 @@ class PreReadTests(BriefingData):
         self.assertEqual(
             headings(doc),
             [
+                ("Heading 1", "Contents"),
                 ("Heading 1", "Agenda"),
                 ("Heading 1", "Agenda items"),
                 ("Heading 2", "1. Potency assays"),
                 ("Heading 2", "2. Next steps"),
+                ("Heading 1", "Annex A. Cited positions, as published"),
+                ("Heading 2", "Potency matrix position"),
+                ("Heading 2", "Old potency position"),
+                ("Heading 2", "Withdrawn stance"),
+                ("Heading 2", "Overdue review stance"),
             ],
         )
         agenda = doc.tables[0]
@@ -440,7 +490,7 @@ class PreReadTests(BriefingData):
         for section in doc.sections:
             self.assertIn(marking, section.header.paragraphs[0].text)
             self.assertIn(marking, section.footer.paragraphs[0].text)
-        self.assertIn(briefing.TOC_INSTRUCTION, field_instructions(doc.element.body))
+        self.assertIn(" PAGEREF _Toc000001 \\h ", field_instructions(doc.element.body))
 
     def test_public_meeting_is_marked_public(self):
         Meeting.objects.filter(pk=self.meeting.pk).update(visibility=Meeting.Visibility.PUBLIC)
@@ -453,7 +503,9 @@ class RecordTests(BriefingData):
         doc = open_docx(self.make("record"))
         text = body_text(doc)
         level1 = [t for s, t in headings(doc) if s == "Heading 1"]
-        self.assertEqual(level1, ["Attendance", "Agenda", "Outcomes", "Decisions", "Actions"])
+        self.assertEqual(
+            level1, ["Contents", "Attendance", "Agenda", "Outcomes", "Decisions", "Actions"]
+        )
         self.assertIn("They will publish guidance.", text)
         self.assertIn("CANARY-CONF-RESPONSE", text)
         decisions = [p.text for p in doc.paragraphs if p._p.find(f"{W}pPr/{W}numPr") is not None]
@@ -552,7 +604,10 @@ class BadInputTests(TestCase):
         )
         doc = open_docx(briefing.build(loaded, "delegate"))
         self.assertIn("Join online: javascript:alert(1)", body_text(doc))
-        self.assertEqual(list(doc.element.body.iter(f"{W}hyperlink")), [])
+        # The only links are the contents' own, to bookmarks inside the document.
+        links = list(doc.element.body.iter(f"{W}hyperlink"))
+        self.assertTrue(links)
+        self.assertTrue(all(h.get(f"{W}anchor") and not h.get(f"{R}id") for h in links))
         self.assertFalse(any(r.is_external for r in doc.part.rels.values()))
 
     def test_safe_url(self):

@@ -70,7 +70,7 @@ class BriefingAdminTestCase(TestCase):
 
         page = self.client.get(f"/admin/snippets/liaison/meeting/inspect/{self.meeting.pk}/")
 
-        self.assertContains(page, "Download .docx")
+        self.assertContains(page, "Download Word")
         self.assertContains(page, "Generate delegate briefing")
 
     def test_a_briefing_is_out_of_date_once_the_meeting_changes(self):

@@ -31,6 +31,15 @@ PDFTOTEXT = shutil.which("pdftotext")
 PDFTOPPM = shutil.which("pdftoppm")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 TIMEOUT = 120
+SOCIETY = briefing.Society(
+    name="Society for Cell and Gene Therapy Policy",
+    postal_address="12 Harbour Street\nOttawa ON K1P 5G4",
+    website="https://scgtp.example.org/about/",
+    paper_size="letter",
+    markings=briefing.Markings(
+        confidential="SCGTP RESTRICTED — delegation", participants="SCGTP — participants only"
+    ),
+)
 
 
 def require_tools():
@@ -71,9 +80,8 @@ def to_pdf(data, folder, name):
     return pdf
 
 
-def pages(pdf):
-    """The text of each page in reading order, with all white space removed: where a line
-    wraps depends on the fonts a machine has, so no assertion may depend on it."""
+def raw_pages(pdf):
+    """The text of each page in reading order, as pdftotext gives it."""
     text = subprocess.run(
         [PDFTOTEXT, str(pdf), "-"],
         capture_output=True,
@@ -81,7 +89,13 @@ def pages(pdf):
         check=True,
         timeout=TIMEOUT,
     ).stdout
-    return [squash(page) for page in text.split("\f") if page.strip()]
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def pages(pdf):
+    """The text of each page in reading order, with all white space removed: where a line
+    wraps depends on the fonts a machine has, so no assertion may depend on it."""
+    return [squash(page) for page in raw_pages(pdf)]
 
 
 def squash(text):
@@ -167,12 +181,42 @@ class BriefingPdfTests(TestCase):
 
     def render(self, audience):
         data = briefing.build(
-            briefing_data.load(self.meeting.pk), audience, organisation="Cell Therapy Society"
+            briefing_data.load(self.meeting.pk, base_url="http://127.0.0.1:8000"),
+            audience,
+            society=SOCIETY,
+            version=3,
         )
         name = str(audience)
         pdf = to_pdf(data, self.folder, name)
         screenshots(pdf, name)
+        self.raw = raw_pages(pdf)
         return pages(pdf)
+
+    def assert_book(self, pages, audience, headings):
+        """What every audience's PDF shows: a cover naming the society, the meeting, the
+        audience and the classification; a table of contents listing ``headings`` with the
+        page each is on; and no raw address anywhere."""
+        cover = pages[0]
+        for words in (SOCIETY.name, "Annual Cell Therapy Liaison Meeting", audience):
+            self.assertIn(squash(words), cover)
+        self.assertIn(squash("Classification:"), cover)
+        self.assertIn(squash("Version: 3, prepared"), cover)
+        self.assertIn(squash("12 Harbour Street, Ottawa"), cover)
+        self.assertIn("scgtp.example.org", cover)
+        self.assertIn("Contents", pages[1])
+        everything = "\n".join(self.raw)
+        for heading in headings:
+            # A contents line: the heading (wrapped anywhere), dot leaders, then the number
+            # of the page the heading is really on (after the contents).
+            words = r"\s+".join(re.escape(w) for w in heading.split())
+            found = re.search(words + r"\s*\.{3,}\s*(\d+)\s*$", everything, re.M)
+            self.assertIsNotNone(found, f"{heading} not in the contents:\n{self.raw[1]}")
+            page = int(found.group(1))
+            self.assertGreater(page, 2, heading)
+            self.assertIn(squash(heading), pages[page - 1], f"{heading} is not on page {page}")
+        for number, text in enumerate(pages, 1):
+            self.assertNotIn("127.0.0.1", text, f"page {number}")
+            self.assertNotIn("http", text, f"page {number}")
 
     def assert_marked(self, pages, marking):
         for number, page in enumerate(pages, 1):
@@ -183,19 +227,39 @@ class BriefingPdfTests(TestCase):
     def test_delegate_briefing(self):
         found = self.render(briefing.Audience.DELEGATE)
         self.assertGreaterEqual(len(found), 3)
-        self.assert_marked(found, briefing.CONFIDENTIAL)
+        self.assert_marked(found, SOCIETY.markings.confidential)
+        self.assert_book(
+            found,
+            "Delegate briefing",
+            [
+                "Agenda items",
+                "40. Agenda topic 40: potency assay matrices and comparability",
+                "Contacts",
+                "Annex A. Cited positions, as published",
+            ],
+        )
         text = "".join(found)
         self.assertIn(squash("Agenda topic 40"), text)
         self.assertIn("09:00", text)
         self.assertIn(squash("Warning: “Old potency position” is superseded."), text)
-        # The cited position's public address (a line may break at any of its hyphens).
-        self.assertRegex(text, r"https?://[a-z.]+/positions/potency-?matrix-?position/")
+        # The cited position is a link with words; no raw address is printed.
+        self.assertIn(squash("Read it on our website"), text)
+        self.assertNotIn("http", text)
         # The agenda's header row repeats on the pages it spans.
         self.assertGreaterEqual(sum("Start" in p and "Presenter" in p for p in found), 2)
 
     def test_pre_read(self):
         found = self.render(briefing.Audience.PRE_READ)
-        self.assert_marked(found, briefing.SHARED.split(" — ")[0])
+        self.assert_marked(found, SOCIETY.markings.participants)
+        self.assert_book(
+            found,
+            "Pre-read",
+            [
+                "Agenda",
+                "1. Agenda topic 1: potency assay matrices and comparability",
+                "Annex A. Cited positions, as published",
+            ],
+        )
         text = "".join(found)
         self.assertIn(squash("Agenda topic 1:"), text)
         self.assertNotIn(squash("Agenda topic 4:"), text)  # confidential
@@ -203,7 +267,8 @@ class BriefingPdfTests(TestCase):
 
     def test_record(self):
         found = self.render(briefing.Audience.RECORD)
-        self.assert_marked(found, "CONFIDENTIAL")
+        self.assert_marked(found, SOCIETY.markings.confidential)
+        self.assert_book(found, "Meeting record", ["Attendance", "Outcomes", "Actions"])
         text = "".join(found)
         self.assertIn(squash("Send the matrix data package"), text)
         self.assertIn(squash("Agenda topic 40"), text)

@@ -36,18 +36,20 @@ class FeedHttpTestCase(FeedTestCase):
                 self.assertIn("Last-Modified", response)
                 self.assertNotIn("Vary", response)
 
-    def test_304_on_if_none_match_and_if_modified_since_in_two_queries(self):
+    def test_304_on_if_none_match_and_if_modified_since_in_three_queries_at_most(self):
+        # The aggregate over the feed's meetings and the society (its name is part of the
+        # ETag), after the token or the regulator the address names.
         for url, _kind in self.feed_urls():
             first = self.get(url)  # also records the token's use, so no write follows
             with CaptureQueriesContext(connection) as queries:
                 response = self.get(url, if_none_match=first["ETag"])
-            self.assertLessEqual(len(queries), 2, url)
+            self.assertLessEqual(len(queries), 3, url)
             self.assertEqual(response.status_code, 304, url)
             self.assertEqual(response.content, b"")
             self.assertEqual(response["ETag"], first["ETag"])
             with CaptureQueriesContext(connection) as queries:
                 response = self.get(url, if_modified_since=first["Last-Modified"])
-            self.assertLessEqual(len(queries), 2, url)
+            self.assertLessEqual(len(queries), 3, url)
             self.assertEqual(response.status_code, 304, url)
             # A stale ETag wins over a current date (RFC 9110 13.2.2).
             response = self.get(

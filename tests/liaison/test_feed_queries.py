@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from liaison.calendars import feeds
 from liaison.models import Subscriber
-from tests.factories import make_user
+from tests.factories import make_society, make_user
 from tests.liaison.bulk import add_meetings
 from tests.liaison.calendar_readers import read_vobject
 from tests.liaison.factories import make_regulator
@@ -23,6 +23,7 @@ class FeedQueryCountTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        make_society()
         cls.regulators = [
             make_regulator("FDA CBER"),
             make_regulator("EMA", zone="Europe/Amsterdam"),
@@ -57,4 +58,5 @@ class FeedQueryCountTestCase(TestCase):
                 large, response = self.count(url)
             self.assertEqual(large, small[url], url)
             self.assertGreater(len(read_vobject(response.content).vevent_list), 5)
-            self.assertLessEqual(large, 9, url)
+            # One of them reads the society, whose name the calendar carries.
+            self.assertLessEqual(large, 10, url)

@@ -493,12 +493,12 @@ class IdentityAndUpdatesTestCase(TestCase):
 
     def test_a_feed_is_read_as_a_named_subscription_without_method(self):
         data = build(
-            everything(), name="Liaise: public meetings", refresh=datetime.timedelta(hours=1)
+            everything(), name="SCGTP: public meetings", refresh=datetime.timedelta(hours=1)
         )
         text = unfolded(data)
 
-        self.assertIn("\r\nNAME:Liaise: public meetings\r\n", text)
-        self.assertIn("\r\nX-WR-CALNAME:Liaise: public meetings\r\n", text)
+        self.assertIn("\r\nNAME:SCGTP: public meetings\r\n", text)
+        self.assertIn("\r\nX-WR-CALNAME:SCGTP: public meetings\r\n", text)
         self.assertIn("\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n", text)
         self.assertIn("\r\nX-PUBLISHED-TTL:PT1H\r\n", text)
         self.assertNotIn("METHOD", text)

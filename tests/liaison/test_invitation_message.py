@@ -38,7 +38,7 @@ class InvitationMessageTestCase(InvitationTestCase):
         self.assertEqual(ics.replace(b"\r\n", b"\n"), calendar.get_content().encode("utf-8"))
 
         self.assertEqual(parsed["To"].addresses[0].addr_spec, "dana@example.org")
-        self.assertEqual(parsed["From"].addresses[0].display_name, "Sam Lee via Liaise")
+        self.assertEqual(parsed["From"].addresses[0].display_name, "Sam Lee via SCGTP")
         self.assertEqual(parsed["From"].addresses[0].addr_spec, "noreply@localhost")
         self.assertEqual(parsed["Reply-To"].addresses[0].addr_spec, "sam@example.org")
 

@@ -60,7 +60,7 @@ class InvitationSendTestCase(InvitationTestCase):
         dana = by_recipient()["dana@example.org"]
         self.assertEqual(
             dana.subject,
-            "[Liaise] Invitation: Potency assay liaison, Thursday 10 December 2026, 10:00 EST",
+            "[SCGTP] Invitation: Potency assay liaison, Thursday 10 December 2026, 10:00 EST",
         )
         self.assertIn("Hello Dana Ng,", dana.body)
         self.assertIn(
@@ -107,7 +107,7 @@ class InvitationSendTestCase(InvitationTestCase):
 
         self.assertEqual(set(by_recipient()), self.recipients)
         update = by_recipient()["dana@example.org"]
-        self.assertTrue(update.subject.startswith("[Liaise] Updated invitation: "))
+        self.assertTrue(update.subject.startswith("[SCGTP] Updated invitation: "))
         _, event = event_of(update)
         self.assertEqual(str(event["UID"]), str(first["UID"]))
         self.assertEqual(str(event["UID"]), str(meeting.uuid))
@@ -135,7 +135,7 @@ class InvitationSendTestCase(InvitationTestCase):
 
         self.assertEqual(set(by_recipient()), self.recipients)
         message = by_recipient()["rita.osei@fda.example"]
-        self.assertTrue(message.subject.startswith("[Liaise] Cancelled: Potency assay liaison"))
+        self.assertTrue(message.subject.startswith("[SCGTP] Cancelled: Potency assay liaison"))
         calendar, event = event_of(message)
         self.assertEqual(str(calendar["METHOD"]), "CANCEL")
         self.assertEqual(str(event["STATUS"]), "CANCELLED")
@@ -187,7 +187,7 @@ class InvitationSendTestCase(InvitationTestCase):
 
         self.assertEqual(set(by_recipient()), self.recipients)
         message = by_recipient()["eli@example.org"]
-        self.assertTrue(message.subject.startswith("[Liaise] Postponed: Potency assay liaison"))
+        self.assertTrue(message.subject.startswith("[SCGTP] Postponed: Potency assay liaison"))
         calendar, event = event_of(message)
         self.assertEqual(str(calendar["METHOD"]), "REQUEST")
         self.assertEqual(str(event["STATUS"]), "TENTATIVE")

@@ -23,6 +23,24 @@ def open_docx(data):
     return docx.Document(io.BytesIO(data))
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PAPERS = "Annex B. Meeting papers"
+
+
+def linked(document, paragraph):
+    """The paragraph's text with each hyperlink written "[text](address)"."""
+    rels = document.part.rels
+    parts = []
+    for child in paragraph._p:
+        text = "".join(t.text or "" for t in child.iter(f"{W}t"))
+        if child.tag == f"{W}hyperlink" and child.get(f"{R}id"):
+            parts.append(f"[{text}]({rels[child.get(f'{R}id')].target_ref})")
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
 def section_after(document, heading):
     """The paragraphs after the heading ``heading``, up to the next heading of its level."""
     paragraphs = document.paragraphs
@@ -32,7 +50,7 @@ def section_after(document, heading):
     for p in paragraphs[start + 1 :]:
         if p.style.name == level:
             break
-        found.append(p.text)
+        found.append(linked(document, p))
     return found
 
 
@@ -102,10 +120,11 @@ class BriefingListsTestCase(PapersTestCase):
                  "The delegation only (a confidential item's paper)", "PDF, 40 bytes"],
             ],
         )  # fmt: skip
-        links = section_after(document, "Papers")
+        links = section_after(document, PAPERS)
         self.assertIn(
-            "Negotiating notes: https://liaise.example/admin/login/?next=%2Fdocuments%2F"
-            f"{self.for_delegation.document.pk}%2F{self.for_delegation.document.filename}",
+            "Negotiating notes: [open it after signing in]"
+            "(https://liaise.example/admin/login/?next=%2Fdocuments%2F"
+            f"{self.for_delegation.document.pk}%2F{self.for_delegation.document.filename})",
             links,
         )
 
@@ -113,13 +132,13 @@ class BriefingListsTestCase(PapersTestCase):
         data = self.build("pre-read")
         document = open_docx(data)
 
-        papers = section_after(document, "Papers")
+        papers = section_after(document, PAPERS)
         public = self.for_public.document
         self.assertEqual(
             papers,
             [
-                f"Public slides (PDF, 22 bytes): https://liaise.example/documents/{public.pk}/"
-                f"{public.filename}"
+                f"[Public slides](https://liaise.example/documents/{public.pk}/"
+                f"{public.filename}) (PDF, 22 bytes)"
             ],
         )
         for material in (self.for_delegation, self.for_invitees, self.of_secret_item):
@@ -130,7 +149,7 @@ class BriefingListsTestCase(PapersTestCase):
     def test_a_members_meeting_pre_read_lists_no_paper(self):
         # Marked public, but only a public meeting's papers may be opened by anyone.
         document = open_docx(self.build("pre-read", self.members_meeting))
-        self.assertNotIn("Papers", [p.text for p in document.paragraphs])
+        self.assertNotIn(PAPERS, [p.text for p in document.paragraphs])
         self.assertNotIn("Members call slides", "\n".join(p.text for p in document.paragraphs))
 
     def test_loading_takes_as_many_queries_whatever_the_papers(self):

@@ -14,7 +14,7 @@ from cms import outbox
 from cms.models import OutgoingMail
 from liaison.models import ActionItem, AgendaItem, Meeting
 from liaison.tasks import send_meeting_reminders
-from tests.factories import make_user
+from tests.factories import make_society, make_user
 from tests.liaison.factories import make_meeting, make_regulator
 from tests.liaison.reminders import DAY, DELEGATES, FAIL_TO_SEND, by_recipient, run, sweep
 
@@ -28,6 +28,7 @@ STARTS = datetime.datetime(2026, 6, 10, 13, tzinfo=UTC)  # 09:00 in Toronto
 class MeetingRemindersTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
+        make_society()
         cls.regulator = make_regulator()
         cls.priya = make_user(DELEGATES, email="priya@example.org", first_name="Priya")
         cls.dev = make_user(DELEGATES, email="dev@example.org", first_name="Dev")
@@ -61,7 +62,7 @@ class MeetingRemindersTestCase(TestCase):
         message = by_recipient()["priya@example.org"]
         self.assertEqual(
             message.subject,
-            "[Liaise] Reminder: Annual Cell Therapy Liaison Meeting, Wednesday 10 June",
+            "[SCGTP] Reminder: Annual Cell Therapy Liaison Meeting, Wednesday 10 June",
         )
         body = message.body
         self.assertIn("Hello Priya,", body)
@@ -100,7 +101,7 @@ class MeetingRemindersTestCase(TestCase):
         message = by_recipient()["dev@example.org"]
         self.assertEqual(
             message.subject,
-            "[Liaise] Meeting moved: Annual Cell Therapy Liaison Meeting, Thursday 11 June",
+            "[SCGTP] Meeting moved: Annual Cell Therapy Liaison Meeting, Thursday 11 June",
         )
         self.assertIn("which gave Wednesday 10 June 2026, 09:00 EDT", message.body)
         self.assertIn("Thursday 11 June 2026, 11:00 to 13:00 EDT", message.body)

@@ -234,7 +234,7 @@ class SendingOnPurposeTestCase(DeliveryLogTestCase):
         self.assertEqual(set(by_recipient()), self.recipients)
         self.assertEqual(len(mail.outbox), 3)
         for message in mail.outbox:
-            self.assertTrue(message.subject.startswith("[Liaise] Updated invitation: "))
+            self.assertTrue(message.subject.startswith("[SCGTP] Updated invitation: "))
             _, event = event_of(message)
             self.assertEqual(int(event["SEQUENCE"]), meeting.sequence)
             self.assertEqual(event.decoded("DTSTART").astimezone(datetime.UTC), meeting.starts_at)

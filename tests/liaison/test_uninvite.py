@@ -48,7 +48,7 @@ class UninviteTestCase(InvitationTestCase):
 
         self.assertEqual(list(by_recipient()), ["rita.osei@fda.example"])
         message = mail.outbox[0]
-        self.assertTrue(message.subject.startswith("[Liaise] No longer invited: Potency assay"))
+        self.assertTrue(message.subject.startswith("[SCGTP] No longer invited: Potency assay"))
         self.assertIn("You are no longer invited to this meeting", message.body)
         calendar, event = event_of(message)
         self.assertEqual(str(calendar["METHOD"]), "CANCEL")

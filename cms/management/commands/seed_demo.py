@@ -4,10 +4,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from wagtail.models import Site
+from wagtail.users.models import UserProfile
 
 from advocacy.demo import seed_site
 from cms.apps import point_site_at_base_url
-from cms.demo import DEMO_USERS
+from cms.demo import DEMO_USERS, DEMO_ZONES, SOCIETY, seed_society
 from liaison.demo import seed_directory, seed_meetings
 
 
@@ -30,15 +31,17 @@ class Command(BaseCommand):
             )
         # 1. Accounts, one per role.
         users = {} if no_users else self.seed_users()
-        # 2. The public site: home page, positions, consultation responses.
+        # 2. The society (Settings ▸ Society): name, address, website, paper, logo.
+        seed_society()
+        # 3. The public site: home page, positions, consultation responses.
         point_site_at_base_url()
         seed_site(owner=users.get("approver"))
-        Site.objects.filter(is_default_site=True, site_name="Liaise").update(
-            site_name="Cell and Gene Therapy Society"
-        )
-        # 3. The liaison directory: regulators, organisations, contacts.
+        Site.objects.filter(
+            is_default_site=True, site_name__in=["Liaise", "Cell and Gene Therapy Society"]
+        ).update(site_name=SOCIETY["name"])
+        # 4. The liaison directory: regulators, organisations, contacts.
         seed_directory()
-        # 4. Meetings over the past year and the months ahead, with agendas and actions.
+        # 5. Meetings over the past year and the months ahead, with agendas and actions.
         seed_meetings(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
@@ -52,7 +55,7 @@ class Command(BaseCommand):
                 user = User.objects.create_user(
                     username=username,
                     password=password,
-                    email=f"{username}@liaise.example.org",
+                    email=f"{username}@scgtp.example.org",
                     first_name=first,
                     last_name=last,
                     is_staff=superuser,
@@ -60,5 +63,9 @@ class Command(BaseCommand):
                 )
                 if group_name:
                     user.groups.add(Group.objects.get(name=group_name))
+                if username in DEMO_ZONES:
+                    profile = UserProfile.get_for_user(user)
+                    profile.current_time_zone = DEMO_ZONES[username]
+                    profile.save(update_fields=["current_time_zone"])
             users[username] = user
         return users
