@@ -22,6 +22,9 @@ def point_site_at_base_url(**kwargs):
     )
     if updated:
         Site.clear_site_root_paths_cache()
+        from cms import pagecache
+
+        pagecache.bump()
 
 
 class CmsConfig(AppConfig):
@@ -33,6 +36,10 @@ class CmsConfig(AppConfig):
         from cms.emails import send_workflow_notices_through_our_mail
 
         send_workflow_notices_through_our_mail()
+        # Cached public pages are dropped whenever something they show changes.
+        from cms import pagecache
+
+        pagecache.connect()
         # Every many-to-many field in an admin form (meeting regulators and delegation,
         # position topics...) refuses ids too large for the database with a form error.
         from django.db.models import ManyToManyField

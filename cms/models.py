@@ -155,3 +155,14 @@ class SocietySettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = "society"
+
+
+class ContentGeneration(models.Model):
+    """One row: a random token replaced whenever something public pages show changes, so
+    that every page cached under the old token is stale (cms.pagecache)."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -328,6 +328,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Last, as axes asks: it turns a locked-out sign-in into cms.clients.locked_out_response.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Anonymous visitors' public pages and feeds from the cache, until what they show changes
+# (cms.pagecache); inside every middleware that adds headers, so cached pages get them too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "cms.pagecache.PublicPageCacheMiddleware"
+)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # What is counted, and how many failures within LOGIN_LOCKOUT_MINUTES lock it out.
 LOGIN_THROTTLE = [
