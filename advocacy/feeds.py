@@ -1,9 +1,11 @@
 """RSS and Atom feeds of published positions and consultation responses."""
 
+import datetime
 from heapq import merge
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from advocacy.models import ConsultationResponsePage, PositionPage, Topic
@@ -53,7 +55,16 @@ class PublicationsFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return item.first_published_at
+        """When the society took the position (its adoption) or sent the response (its
+        submission), not when the page reached this site: pages imported or moved later would
+        otherwise all carry the day of the import. The start of that day in the site's zone;
+        the first publication when the date is not known."""
+        day = item.adopted_on if isinstance(item, PositionPage) else item.submitted_on
+        if day is None:
+            return item.first_published_at
+        return datetime.datetime.combine(
+            day, datetime.time.min, tzinfo=timezone.get_default_timezone()
+        )
 
     def item_updateddate(self, item):
         return item.last_published_at

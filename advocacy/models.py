@@ -179,6 +179,7 @@ class PositionPage(Page):
         index.SearchField("summary", boost=2),
         index.SearchField("body"),
         index.SearchField("version_label"),
+        index.SearchField("classification_terms"),
         index.AutocompleteField("summary"),
         index.FilterField("policy_status"),
         index.FilterField("adopted_on"),
@@ -206,6 +207,26 @@ class PositionPage(Page):
             raise ValidationError({"supersedes": "A position cannot supersede itself."})
         if self.review_by and self.adopted_on and self.review_by < self.adopted_on:
             raise ValidationError({"review_by": "The review date must be after adoption."})
+
+    @property
+    def classification_terms(self):
+        """Topics, jurisdictions and the regulators of those jurisdictions (name and acronym),
+        for search: a visitor looks for "FDA" or "Health Canada", words the position's own
+        text seldom uses, since the jurisdiction says where it applies. A change to a
+        regulator reaches the index with the position's next save or `update_index`."""
+        # Ids, not querysets: an unsaved page (or a revision being published) holds its
+        # choices in memory, which a database subquery would not see. Regulators are reached
+        # through their jurisdiction (liaison's model; advocacy does not import liaison).
+        jurisdiction_ids = [j.pk for j in self.jurisdictions.all()]
+        jurisdictions = Jurisdiction.objects.filter(pk__in=jurisdiction_ids).prefetch_related(
+            "regulators"
+        )
+        words = [t.name for t in self.topics.all()]
+        for jurisdiction in jurisdictions:
+            words.append(jurisdiction.name)
+            for regulator in jurisdiction.regulators.all():
+                words += [regulator.name, regulator.acronym]
+        return " ".join(words)
 
     @property
     def is_current(self):

@@ -1,5 +1,7 @@
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 from advocacy.filters import MAX_QUERY_LENGTH
@@ -22,3 +24,11 @@ def search(request):
         "advocacy/search.html",
         {"query": query, "page_obj": page_obj, "results": page_obj.object_list},
     )
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links to: send them to the SVG icon
+    every page names, so no page load ends in a 404. Resolved per request, because the
+    hashed name of the production static storage is only known once collectstatic ran."""
+    return redirect(static("favicon.svg"), permanent=True)

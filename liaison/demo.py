@@ -2,6 +2,7 @@
 its member and stakeholder organisations, and the people there. Idempotent."""
 
 import datetime
+import zoneinfo
 
 from django.utils import timezone
 
@@ -168,10 +169,15 @@ def seed_directory():
 
 
 def at(zone, days, hour, minute=0):
-    """An instant `days` from today at `hour`:`minute` local time in `zone`."""
+    """An instant about `days` from today at `hour`:`minute` local time in `zone`, on a
+    weekday there: regulators do not meet at weekends, so a day that falls on a Saturday or
+    Sunday in `zone` moves on to the Monday. (No demo meeting is within two days of today,
+    so this never moves a held meeting into the future.)"""
     from liaison.meetings.timezones import make_aware
 
-    day = timezone.localdate() + datetime.timedelta(days=days)
+    day = timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)) + datetime.timedelta(days=days)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
     return make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)), zone, "earlier")
 
 
@@ -606,7 +612,7 @@ def seed_meetings(users):
 
     regulators = {r.acronym: r for r in Regulator.objects.all()}
     positions = {p.slug: p for p in PositionPage.objects.all()}
-    contacts = list(Contact.objects.order_by("name"))
+    contacts = list(Contact.objects.select_related("regulator", "organisation").order_by("name"))
     delegation = [u for key, u in users.items() if key in ("delegate", "secretariat")]
     meetings = {}
     for (
@@ -633,9 +639,15 @@ def seed_meetings(users):
             )
             meeting.regulators = [regulators[a] for a in acronyms]
             meeting.delegation = delegation
+            # Officials of this meeting's own regulators only, and one member company's
+            # representative (not an official of another regulator).
             meeting.attendees = [
                 c for c in contacts if c.regulator and c.regulator.acronym in acronyms
-            ] + contacts[:1]
+            ] + [
+                c
+                for c in contacts
+                if c.organisation and c.organisation.kind == Organisation.Kind.MEMBER
+            ][:1]
             held = status == "held"
             items = []
             for order, key in enumerate(agenda):

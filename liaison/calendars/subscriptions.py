@@ -111,6 +111,11 @@ class ScopeFields(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("scope") == self.ALL:
+            # Boxes ticked before choosing "All" (the page's script hides and disables them,
+            # but not every browser runs it) are ignored, even stale or unknown ones.
+            self.errors.pop("regulators", None)
+            data["regulators"] = []
         if data.get("scope") == self.CHOSEN and not data.get("regulators"):
             self.add_error("regulators", "Choose at least one regulator, or all public meetings.")
         return data

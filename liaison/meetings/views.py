@@ -4,11 +4,13 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
 
 from advocacy.models import PositionPage
 from cms import emails
 from liaison import visibility
-from liaison.meetings.models import Meeting
+from liaison.meetings.models import Meeting, Regulator
 from liaison.visibility import Audience
 
 PAST_PER_PAGE = 20
@@ -28,9 +30,58 @@ def public_meetings_queryset():
     )
 
 
+def regulator_slug(regulator):
+    """The key of a regulator in addresses: the slug of its acronym, as its calendar feed
+    has it (liaison.calendars.feeds, which this module may not import)."""
+    return slugify(regulator.acronym) or str(regulator.pk)
+
+
+def regulator_filter_choices():
+    """(key, regulator) for each regulator with a public meeting, by acronym: the key is the
+    slug of its acronym, as in its calendar feed's address (/calendar/regulators/fda-cber-otp.ics),
+    or its id when two acronyms give the same slug. Two queries, however many regulators."""
+    slugs = [regulator_slug(r) for r in Regulator.objects.only("pk", "acronym")]
+    regulators = Regulator.objects.filter(
+        pk__in=Meeting.objects.public().values("regulators")
+    ).order_by("acronym", "pk")
+    choices = []
+    for regulator in regulators:
+        key = regulator_slug(regulator)
+        choices.append((key if slugs.count(key) == 1 else str(regulator.pk), regulator))
+    return choices
+
+
+def find_regulator(choices, asked):
+    """(key, regulator) that ``asked`` names, or ("", None): its key, the acronym typed as
+    it is ("FDA CBER OTP"), or the start of one acronym only ("fda" when one regulator's
+    acronym starts with FDA), so that an address typed by hand finds it too."""
+    wanted = slugify(asked)
+    for key, regulator in choices:
+        if asked == key or (wanted and wanted == regulator_slug(regulator)):
+            return key, regulator
+    starting = [
+        (k, r) for k, r in choices if wanted and regulator_slug(r).startswith(wanted + "-")
+    ]
+    return starting[0] if len(starting) == 1 else ("", None)
+
+
 def public_meetings(request):
     now = timezone.now()
     meetings = public_meetings_queryset()
+    # ?regulator=<key> keeps the meetings with that regulator. An unknown key lists nothing
+    # and says so (404), rather than quietly listing every meeting.
+    choices = regulator_filter_choices()
+    asked = request.GET.get("regulator", "").strip()[:200]
+    key, regulator = find_regulator(choices, asked) if asked else ("", None)
+    if asked:
+        if regulator is None:
+            meetings = meetings.none()
+        else:
+            meetings = meetings.filter(
+                pk__in=Meeting.regulators.through.objects.filter(regulator=regulator).values(
+                    "meeting_id"
+                )
+            )
     page_obj = Paginator(
         meetings.started(now).order_by("-starts_at", "pk"), PAST_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -42,9 +93,15 @@ def public_meetings(request):
         ahead = Paginator(
             meetings.upcoming(now).order_by("starts_at", "pk"), UPCOMING_PER_PAGE
         ).get_page(request.GET.get("upcoming"))
-    canonical = reverse("liaison:public_meetings")
+    params = {}
+    if regulator is not None:
+        params["regulator"] = key
     if page_obj.number > 1:
-        canonical += f"?page={page_obj.number}"
+        params["page"] = page_obj.number
+    canonical = reverse("liaison:public_meetings")
+    if params:
+        canonical += "?" + urlencode(params)
+    unknown = bool(asked) and regulator is None
     return render(
         request,
         "liaison/public/meeting_list.html",
@@ -54,7 +111,12 @@ def public_meetings(request):
             "past": page_obj.object_list,
             "page_obj": page_obj,
             "canonical_url": emails.absolute_url(canonical),
+            "regulator_choices": choices,
+            "regulator": regulator,
+            "regulator_key": key,
+            "unknown_regulator": asked[:100] if unknown else "",
         },
+        status=404 if unknown else 200,
     )
 
 
@@ -66,6 +128,12 @@ def public_meeting(request, uuid):
                 "public_agenda__cited_positions",
                 queryset=PositionPage.objects.live().public().order_by("title"),
                 to_attr="public_positions",
+            ),
+            # A superseded position is labelled with its public successor (the newest first).
+            Prefetch(
+                "public_agenda__public_positions__successors",
+                queryset=PositionPage.objects.live().public().order_by("-adopted_on", "-pk"),
+                to_attr="public_successors",
             ),
             # The papers anyone may open (marked public, of no confidential item).
             Prefetch(

@@ -97,6 +97,20 @@ class SeedDemoTestCase(TestCase):
         self.assertContains(response, "Potency assays for cell and gene therapy products")
         self.assertEqual(Page.objects.get(depth=2).title, "Cell and Gene Therapy Society")
 
+    def test_searching_for_a_regulator_finds_the_positions_where_it_applies(self):
+        from bs4 import BeautifulSoup
+
+        for query, expected in (
+            ("FDA", "Potency assays for cell and gene therapy products"),
+            ("PMDA", "Long-term follow-up after gene therapy"),
+            ("Health Canada", "Accelerated approval for CAR-T cell products (2024 update)"),
+        ):
+            with self.subTest(query=query):
+                for url in ("/search/", "/positions/"):
+                    page = BeautifulSoup(self.client.get(url, {"q": query}).content, "html.parser")
+                    found = {a.get_text(strip=True) for a in page.select(".listing__item a")}
+                    self.assertIn(expected, found, url)
+
 
 class SeedDemoWithoutDebugTestCase(TestCase):
     @override_settings(DEBUG=False)
@@ -172,3 +186,41 @@ class DemoMeetingsTestCase(TestCase):
 
         self.assertGreaterEqual(Meeting.objects.count(), 8)
         self.assertTrue(ActionItem.objects.filter(owner__isnull=True).exists())
+
+
+def assert_demo_meetings_are_believable(test):
+    """Every demo meeting is on a weekday in its own zone, and invites only officials of its
+    own regulators (and people who are not officials of any)."""
+    from liaison.models import Meeting
+
+    meetings = Meeting.objects.prefetch_related("regulators", "attendees__regulator")
+    test.assertGreaterEqual(len(meetings), 8)
+    for meeting in meetings:
+        with test.subTest(meeting=meeting.title):
+            local = meeting.starts_at.astimezone(meeting.zone)
+            test.assertLess(local.weekday(), 5, f"{local:%A %d %B %Y} in {meeting.time_zone}")
+            own = set(meeting.regulators.all())
+            officials = {c.regulator for c in meeting.attendees.all() if c.regulator}
+            test.assertLessEqual(officials, own)
+            test.assertTrue(officials, "each demo meeting invites officials of its regulators")
+
+
+@override_settings(DEBUG=True)
+class DemoMeetingDatesTestCase(TestCase):
+    def test_meetings_fall_on_weekdays_and_invite_their_own_regulators_only(self):
+        """Seeded on each day of one week: the demo's offsets from today cover every day of
+        the week, so without the rule some meeting falls on a weekend whatever the day. The
+        evening in UTC is already the next day in Tokyo."""
+        import datetime
+
+        import time_machine
+
+        from liaison.models import Meeting
+
+        call_command("seed_demo", stdout=StringIO())
+        for day in range(7, 14):
+            now = datetime.datetime(2026, 12, day, 20, tzinfo=datetime.UTC)
+            with self.subTest(today=f"{now:%A}"), time_machine.travel(now, tick=False):
+                Meeting.objects.all().delete()
+                call_command("seed_demo", stdout=StringIO())
+                assert_demo_meetings_are_believable(self)
