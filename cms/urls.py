@@ -6,10 +6,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from advocacy.api import api_router
-from cms import health
+from cms import health, mailbox
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Development only: every page of it is a 404 unless mailbox.enabled().
+    path("dev/mailbox/", include(mailbox)),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

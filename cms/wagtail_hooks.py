@@ -3,7 +3,8 @@ for those with ``cms.view_outgoingmail`` (superusers). Read-only, contents never
 carry credentials); "Retry failed" puts every failed e-mail back in the queue, for after a
 mail outage longer than the outbox's retry window. Invitations have their own log.
 
-And the dashboard's nudge to superusers while Settings ▸ Society has no name.
+And the dashboard's nudge to superusers while Settings ▸ Society has no name, and the menu's
+*Dev mailbox* in development (``cms.mailbox``).
 """
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
@@ -24,7 +26,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms import outbox
+from cms import mailbox, outbox
 from cms.models import OutgoingMail, SocietySettings
 
 NAMESPACE = "outgoing_mail"
@@ -144,3 +146,24 @@ class SocietyNudgePanel(Component):
 def nudge_to_name_the_society(request, panels):
     if request.user.is_superuser and not SocietySettings.load(request).name.strip():
         panels.append(SocietyNudgePanel())
+
+
+# --- development's mailbox ----------------------------------------------------------------------
+
+
+class DevMailboxMenuItem(MenuItem):
+    """*Dev mailbox* in the admin menu, only while the mailbox is on (cms.mailbox)."""
+
+    def is_shown(self, request):
+        return mailbox.enabled()
+
+
+@hooks.register("register_admin_menu_item")
+def register_dev_mailbox_menu_item():
+    return DevMailboxMenuItem(
+        "Dev mailbox",
+        reverse("dev_mailbox:index"),
+        name="dev-mailbox",
+        icon_name="mail",
+        order=10000,
+    )

@@ -247,6 +247,8 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 # Only Django's own reports to ADMINS use this; our e-mails are prefixed with the society's
 # short name (cms.emails.subject_prefix).
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Where development's mailbox backend keeps the mail it is given (cms.mailbox; dev.py).
+DEV_MAILBOX_DIR = Path(os.environ.get("DEV_MAILBOX_DIR", VAR_DIR / "mail"))
 
 # --- Wagtail ----------------------------------------------------------------------------------
 # Wagtail's database backend (SQLite FTS5 or PostgreSQL full-text), cleaning typed queries.

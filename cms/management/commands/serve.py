@@ -1,12 +1,27 @@
+import logging
 import os
 import signal
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.management.commands.runserver import Command as RunserverCommand
 from django.db import connections
 
+from cms import mailbox
 from cms.demo import DEMO_USERS
+
+
+class Runserver(RunserverCommand):
+    """Django's runserver, printing ``welcome(port)`` in place of its own start-up lines, once
+    it listens: the banner is the last thing printed before the first request."""
+
+    def __init__(self, welcome, **kwargs):
+        super().__init__(**kwargs)
+        self.welcome = welcome
+
+    def on_bind(self, server_port):
+        self.welcome(server_port)
 
 
 class Command(BaseCommand):
@@ -38,17 +53,30 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
 
+        # The worker's processes inherit this level: their start-up lines and a line per task
+        # would bury the banner. Warnings and errors still show; -v 2 (or LOG_LEVEL=DEBUG)
+        # shows everything.
+        worker_log = logging.getLogger("django-q")
+        level = worker_log.level
+        if options["verbosity"] < 2 and worker_log.getEffectiveLevel() == logging.INFO:
+            worker_log.setLevel(logging.WARNING)
+
         # The cluster forks; a child closing an inherited PostgreSQL socket would close it
         # for this process too.
         connections.close_all()
         cluster.start()
-        self.print_welcome(host, port)
         try:
             # The autoreloader would fork a second process and a second cluster.
-            call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
+            call_command(
+                Runserver(lambda bound: self.print_welcome(host, bound)),
+                f"{host}:{port}",
+                use_reloader=False,
+                skip_checks=True,
+            )
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
+            worker_log.setLevel(level)
             self.stdout.write("Stopping the web server and the worker…")
             cluster.stop()
             self.stdout.write(self.style.SUCCESS("Stopped."))
@@ -62,6 +90,8 @@ class Command(BaseCommand):
             f"  Admin:         {base}/admin/",
             f"  Health check:  {base}/healthz",
         ]
+        if mailbox.enabled():
+            lines.append(f"  Mailbox:       {base}/dev/mailbox/  (mail sent in development)")
         if settings.DEBUG:
             lines.append("Demo logins (development only):")
             for username, password, group, _name, _superuser in DEMO_USERS:
