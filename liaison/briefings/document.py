@@ -39,7 +39,6 @@ on every page, page numbers, headings, table of contents, numbered lists, safe l
 liaison.briefings.docx_writer's.
 """
 
-import dataclasses
 import datetime
 import enum
 import re
@@ -47,6 +46,7 @@ import zoneinfo
 
 from docx.shared import Cm, Pt, RGBColor
 
+from cms.society import Markings, Society
 from liaison.briefings.docx_writer import (
     Writer,
     bookmark,
@@ -86,26 +86,6 @@ READER_TIME = "liaise_reader_time"  # the bookmark a reader's own time is added 
 GREY = RGBColor(0x55, 0x55, 0x55)
 
 
-@dataclasses.dataclass(frozen=True)
-class Markings:
-    confidential: str = "CONFIDENTIAL — delegation only"
-    members: str = "MEMBERS ONLY"
-    participants: str = "FOR MEETING PARTICIPANTS — not for publication"
-    public: str = "PUBLIC"
-
-
-@dataclasses.dataclass(frozen=True)
-class Society:
-    """Who the document is from (cms.society.Society has the same shape)."""
-
-    name: str = ""
-    short_name: str = ""
-    postal_address: str = ""
-    website: str = ""
-    paper_size: str = "a4"
-    markings: Markings = Markings()
-
-
 CONFIDENTIAL = Markings.confidential
 MEMBERS = Markings.members
 PUBLIC = Markings.public
@@ -122,9 +102,10 @@ def _audience(value):
         raise ValueError(f"Unknown briefing audience {value!r}.") from None
 
 
-def marking(meeting, audience, markings=Markings()):
+def marking(meeting, audience, markings=None):
     """The classification marking of ``audience``'s briefing, in the society's words."""
     audience = _audience(audience)
+    markings = markings or Markings()
     if audience == Audience.DELEGATE:
         return markings.confidential
     if audience == Audience.PRE_READ:
