@@ -13,6 +13,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Python keeps compiled modules in __pycache__, so only the first start-up compiles Django and
+# Wagtail (about 2 s); a shell that forbids it would make every start-up pay that again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run test lint check lock clean
 
@@ -35,19 +38,31 @@ FIND_PYTHON = \
 			exit 1; }; \
 	fi
 
+# The virtual environment starts without pip (creating it with pip costs ~4 s); uv goes in
+# with the pip of the Python that made it (pip --python), or with pip bootstrapped into the
+# environment (ensurepip) when that Python has none. Packages then come from uv alone.
+INSTALL_UV = \
+	{ py=$$(readlink -f $(BIN)/python); \
+	  "$$py" -m pip --version >/dev/null 2>&1 && \
+	  "$$py" -m pip --python $(BIN)/python install --quiet --quiet --disable-pip-version-check \
+		"uv==$(UV_VERSION)"; } || \
+	{ $(BIN)/python -m ensurepip --upgrade >/dev/null 2>&1 && \
+	  $(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; }
+
 $(BIN)/django-admin: requirements.lock
 	@if [ ! -x $(BIN)/python ]; then \
 		$(FIND_PYTHON); \
 		echo "Creating $(VENV) with $$python ($$("$$python" --version 2>&1))"; \
-		"$$python" -m venv $(VENV) || exit 1; \
+		"$$python" -m venv --without-pip $(VENV) || exit 1; \
 	fi
 	@echo "Installing uv $(UV_VERSION)…"
-	@if $(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; then \
+	@if $(INSTALL_UV); then \
 		echo "Installing the packages of requirements.lock with uv…"; \
 		$(BIN)/uv pip install --python $(BIN)/python --index-strategy unsafe-best-match \
 			--require-hashes -r requirements.lock; \
 	else \
 		echo "uv could not be installed; installing requirements.lock with pip (slower)…"; \
+		$(BIN)/python -m ensurepip --upgrade >/dev/null && \
 		$(BIN)/python -m pip install --disable-pip-version-check --require-hashes \
 			-r requirements.lock; \
 	fi
@@ -65,10 +80,7 @@ install: $(BIN)/django-admin
 ## run: install, migrate, load demo data, serve the site and the worker on 127.0.0.1:$(PORT)
 # Quiet on purpose: the addresses and logins that `serve` prints are the last lines shown.
 run: $(BIN)/django-admin
-	@echo "Migrating the database…"
-	@$(BIN)/python manage.py migrate --noinput --verbosity 0
-	@LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo
-	@exec $(BIN)/python manage.py serve --port $(PORT)
+	@exec $(BIN)/python manage.py serve --migrate --demo --port $(PORT)
 
 ## test: the whole suite on SQLite (browser tests included when Chromium is installed)
 test: $(BIN)/django-admin $(ICALJS)

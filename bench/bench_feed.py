@@ -13,7 +13,7 @@ window (the last 90 days and the future). For each feed it times, in one process
 
 and prints full/baseline (target at most 1.3), full/304 (target at least 20) and the queries
 of a 304 (target at most 2). When django-ical is installed (it is not a dependency:
-``.venv/bin/pip install django-ical``), the public feed is also served by an equivalent
+``.venv/bin/uv pip install django-ical``), the public feed is also served by an equivalent
 django-ical ``ICalFeed`` (same meetings, same fields, fetched with prefetches) through the
 same client; without it that row is skipped with a note.
 
@@ -246,7 +246,7 @@ def run(args, migrated):
         else:
             print(
                 "django-ical is not installed: its row is skipped "
-                "(.venv/bin/pip install django-ical to compare)."
+                "(.venv/bin/uv pip install django-ical to compare)."
             )
         checks = [
             (

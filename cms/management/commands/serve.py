@@ -1,6 +1,7 @@
 import logging
 import os
 import signal
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import call_command
@@ -10,6 +11,16 @@ from django.db import connections
 
 from cms import mailbox
 from cms.demo import DEMO_USERS
+
+
+@contextmanager
+def quiet():
+    """Only warnings and errors are logged while the block runs."""
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 class Runserver(RunserverCommand):
@@ -38,9 +49,26 @@ class Command(BaseCommand):
             help="Port on 127.0.0.1 (default: $PORT or 8000).",
         )
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="Apply database migrations first (in this process: one start-up, not two).",
+        )
+        parser.add_argument(
+            "--demo", action="store_true", help="Load the demo data first (see seed_demo)."
+        )
 
-    def handle(self, *args, port, host, **options):
+    def handle(self, *args, port, host, migrate, demo, **options):
         from django_q.cluster import Cluster
+
+        if migrate:
+            self.stdout.write("Migrating the database…")
+            call_command("migrate", interactive=False, verbosity=0)
+        if demo:
+            # Wagtail logs each page it creates and publishes: dozens of lines that would
+            # only push the banner up.
+            with quiet():
+                call_command("seed_demo", stdout=self.stdout)
 
         # django-q2's own signal handler stops the cluster from inside the handler, which
         # can hang if the signal lands while a lock is held (django-q2 #346). Turn both
