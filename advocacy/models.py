@@ -2,21 +2,49 @@ import datetime
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
+from django.http import Http404
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager, PageViewRestriction, Site
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from advocacy.blocks import PositionBodyBlock
 from advocacy.rich_text import RICH_TEXT_FEATURES, CleanRichTextField
 from advocacy.serializers import NameListSerializer
 from cms.widgets import Checklist
+
+
+def in_private_section():
+    """Pages at or under a page with a view restriction, as a condition the page query
+    itself checks in a subquery."""
+    return Q(
+        Exists(
+            PageViewRestriction.objects.filter(
+                page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+            )
+        )
+    )
+
+
+class SocietyPageQuerySet(PageQuerySet):
+    def private_q(self):
+        # Wagtail's own reads every view restriction in a query of its own, once per
+        # public(): the home page, which lists positions and responses beside the menu,
+        # asked five times.
+        return in_private_section()
+
+
+SocietyPageManager = PageManager.from_queryset(SocietyPageQuerySet)
 
 
 class Topic(models.Model):
@@ -53,6 +81,8 @@ class Jurisdiction(models.Model):
 class HomePage(Page):
     """The site root: what the society stands for, and what is new."""
 
+    objects = SocietyPageManager()
+
     intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -67,16 +97,19 @@ class HomePage(Page):
         context["featured_positions"] = positions.filter(
             policy_status=PositionPage.Status.ADOPTED
         ).order_by("-adopted_on", "-first_published_at")[:3]
-        context["position_index"] = PositionIndexPage.objects.live().public().first()
+        sections = site_sections(request)
+        context["position_index"] = sections.get(PositionIndexPage)
         context["recent_responses"] = (
             ConsultationResponsePage.objects.live().public().order_by("-submitted_on")[:3]
         )
-        context["response_index"] = ResponseIndexPage.objects.live().public().first()
+        context["response_index"] = sections.get(ResponseIndexPage)
         return context
 
 
 class ListingPage(Page):
     """A section of the site that lists its children, a page at a time."""
+
+    objects = SocietyPageManager()
 
     intro = CleanRichTextField(features=RICH_TEXT_FEATURES, blank=True)
 
@@ -88,6 +121,19 @@ class ListingPage(Page):
 
     class Meta:
         abstract = True
+
+    def route(self, request, path_components):
+        # A section's children are all of one type: read the child as that type in one
+        # query, where Wagtail reads the page and then its specific row.
+        models_ = self.allowed_subpage_models()
+        if not path_components or len(models_) != 1:
+            return super().route(request, path_components)
+        try:
+            child = models_[0].objects.child_of(self).get(slug=path_components[0])
+        except models_[0].DoesNotExist as e:
+            raise Http404 from e
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])
 
     def paginate(self, request, items, context):
         context["page_obj"] = Paginator(items, self.PER_PAGE).get_page(request.GET.get("page"))
@@ -112,6 +158,8 @@ class PositionIndexPage(ListingPage):
 
 class PositionPage(Page):
     """A policy position of the society, quoted by briefings and cited in meeting agendas."""
+
+    objects = SocietyPageManager()
 
     class Status(models.TextChoices):
         CONSULTATION = "consultation", "In consultation"
@@ -255,6 +303,32 @@ class PositionPage(Page):
         return context
 
 
+def site_sections(request):
+    """The live, public index pages under the request's site root, by model
+    ({PositionIndexPage: page, ...}): the menu and the home page link to them, so they are
+    read once per request."""
+    sections = getattr(request, "_advocacy_sections", None)
+    if sections is None:
+        sections = {}
+        site = Site.find_for_request(request)
+        if site is not None:
+            models_ = {
+                ContentType.objects.get_for_model(model).pk: model
+                for model in (PositionIndexPage, ResponseIndexPage)
+            }
+            pages = (
+                Page.objects.live()
+                .exclude(in_private_section())
+                .descendant_of(site.root_page)
+                .filter(content_type__in=models_)
+                .order_by("path")
+            )
+            for page in pages:
+                sections.setdefault(models_[page.content_type_id], page)
+        request._advocacy_sections = sections
+    return sections
+
+
 def positions_due_for_review(on=None, within_days=30):
     """Return live, current positions whose review date is past or within `within_days`."""
     on = on or timezone.localdate()
@@ -288,6 +362,8 @@ class ResponseIndexPage(ListingPage):
 
 class ConsultationResponsePage(Page):
     """A comment letter the society sent in reply to a regulator's consultation."""
+
+    objects = SocietyPageManager()
 
     agency = models.CharField(
         "regulator or agency", max_length=200, help_text="e.g. FDA CBER, Health Canada, EMA."

@@ -4,9 +4,8 @@ name beside it comes from ``society_tags``."""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from wagtail.models import Site
 
-from advocacy.models import PositionIndexPage, ResponseIndexPage
+from advocacy.models import PositionIndexPage, ResponseIndexPage, site_sections
 
 register = template.Library()
 
@@ -21,14 +20,11 @@ URL_ITEMS = [
 @register.simple_tag(takes_context=True)
 def site_navigation(context):
     request = context.get("request")
-    site = Site.find_for_request(request) if request else None
-    root = site.root_page if site else None
+    sections = site_sections(request) if request else {}
     items = []
-    if root is not None:
-        for label, model in (("Positions", PositionIndexPage), ("Responses", ResponseIndexPage)):
-            index = model.objects.live().public().descendant_of(root).first()
-            if index is not None:
-                items.append((label, index.get_url(request)))
+    for label, model in (("Positions", PositionIndexPage), ("Responses", ResponseIndexPage)):
+        if model in sections:
+            items.append((label, sections[model].get_url(request)))
     for label, name in URL_ITEMS:
         try:
             items.append((label, reverse(name)))
