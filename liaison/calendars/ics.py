@@ -6,7 +6,8 @@ goes into each event:
 
 ============  ===================================================================================
 PUBLIC        Public page downloads and public feeds; public meetings only (anything else raises
-              ``ValueError``). Title, time, place, status, regulators, public summary and the
+              ``ValueError``). Title, time, place, status, regulators, public description
+              ("what this meeting is for", every audience sees it), public summary and the
               titles of non-confidential agenda items. No organiser, no attendees, no join link.
 MEMBERS       Members' feeds; public and members-only meetings (confidential ones raise). As
               PUBLIC plus the organiser (name and e-mail). No attendees, no join link.
@@ -214,6 +215,7 @@ def event(meeting, audience, url=None, *, method=None, attendees=None):
         join_url=meeting.join_url if sees_people else "",
         url=url,
         regulators=tuple(_regulators(meeting)),
+        description=meeting.description,
         summary=meeting.public_summary if meeting.status == Meeting.Status.HELD else "",
         objectives=meeting.objectives if confidential else "",
         # Items go to the writer as they are when the reader may see all of them (a feed

@@ -89,6 +89,7 @@ class Event:
     join_url: str = ""
     url: str | None = None
     regulators: tuple[str, ...] = ()
+    description: str = ""  # what the meeting is for, public
     summary: str = ""  # the public summary, once the meeting is held
     objectives: str = ""
     agenda: tuple[AgendaLine, ...] = ()  # or anything with title, confidential and ask
@@ -212,6 +213,9 @@ def _description(event, status_note):
         parts.append("With: " + ", ".join(regulators))
     if status_note:
         parts.append(status_note)
+    description = clean_text(event.description).strip("\n")
+    if description:
+        parts.append(description)
     summary = clean_text(event.summary).strip("\n")
     if summary:
         parts.append(summary)

@@ -45,11 +45,18 @@ class Regulator(index.Indexed, models.Model):
         validators=[validate_time_zone],
         help_text="Meetings with this regulator default to this zone.",
     )
+    listed_publicly = models.BooleanField(
+        "listed on the public site",
+        default=False,
+        help_text="Gives the regulator a public page and a calendar feed stakeholders can "
+        "subscribe to, even before a public meeting with it is planned.",
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("acronym")]),
         FieldRowPanel([FieldPanel("jurisdiction"), FieldPanel("time_zone")]),
         FieldPanel("website"),
+        FieldPanel("listed_publicly"),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -197,6 +204,9 @@ class Meeting(index.Indexed, ClusterableModel):
         validators=[validate_time_zone],
         help_text="Start and end are entered in this zone.",
     )
+    # A day-long or multi-day meeting runs from midnight of its first day to midnight after
+    # its last, in its zone: calendars show it as dates, pages as "(all day)" or a range.
+    all_day = models.BooleanField("all day", default=False)
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField(db_index=True)
     location = models.CharField(max_length=255, blank=True)
@@ -228,6 +238,12 @@ class Meeting(index.Indexed, ClusterableModel):
     )
     attendees_present = ParentalManyToManyField(
         Contact, blank=True, related_name="+", verbose_name="external attendees who attended"
+    )
+    description = models.TextField(
+        "public description",
+        blank=True,
+        help_text="What this meeting is for, in a few sentences: shown on the public page (public "
+        "meetings), in calendars, invitations and the pre-read. Not the delegation's objectives.",
     )
     objectives = models.TextField(blank=True)
     public_summary = models.TextField(
@@ -273,7 +289,15 @@ class Meeting(index.Indexed, ClusterableModel):
         return self.title
 
     # Changes that calendar clients must see as an update of the same event.
-    CALENDAR_FIELDS = ("starts_at", "ends_at", "time_zone", "location", "join_url", "status")
+    CALENDAR_FIELDS = (
+        "all_day",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "location",
+        "join_url",
+        "status",
+    )
 
     def save(self, *args, **kwargs):
         if self.pk:
