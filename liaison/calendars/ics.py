@@ -211,6 +211,7 @@ def event(meeting, audience, url=None, *, method=None, attendees=None):
         title=meeting.title,
         status=meeting.status,
         visibility=meeting.visibility,
+        all_day=meeting.all_day,
         location=meeting.location,
         join_url=meeting.join_url if sees_people else "",
         url=url,

@@ -9,7 +9,8 @@ feeds can send a strong ETag.
 Each event has its ``UID`` (the meeting's UUID), ``SEQUENCE``, ``DTSTAMP``/``LAST-MODIFIED``
 (the meeting's last change), ``DTSTART``/``DTEND`` in the meeting's own zone with one
 VTIMEZONE per zone in the file (liaison.calendars.vtimezone), or in UTC when a local time
-happens twice (clients disagree about which of the two it means), and a ``STATUS``:
+happens twice (clients disagree about which of the two it means), or as dates
+(``VALUE=DATE``, the end exclusive) for an all-day meeting, and a ``STATUS``:
 planned and postponed give TENTATIVE, confirmed and held CONFIRMED, cancelled CANCELLED.
 Postponed and cancelled meetings say so at the start of the summary (Outlook shows cancelled
 feed events as if they were on) and are ``TRANSP:TRANSPARENT``.
@@ -88,6 +89,7 @@ class Event:
     location: str = ""
     join_url: str = ""
     url: str | None = None
+    all_day: bool = False  # held on whole days of its zone: DATE values, no times
     regulators: tuple[str, ...] = ()
     description: str = ""  # what the meeting is for, public
     summary: str = ""  # the public summary, once the meeting is held
@@ -253,11 +255,21 @@ def event_lines(event, method=None):
 
     key = event.time_zone
     zone = None if key in UTC_KEYS else zoneinfo.ZoneInfo(key)
-    if zone is not None:
+    if event.all_day:
+        # Dates, with an exclusive end (RFC 5545 3.6.1): the days are the same in every
+        # reader's zone and need no VTIMEZONE.
+        local = zone or datetime.UTC
+        first = event.starts_at.astimezone(local).date()
+        after = event.ends_at.astimezone(local).date()
+        lines += [f"DTSTART;VALUE=DATE:{first:%Y%m%d}", f"DTEND;VALUE=DATE:{after:%Y%m%d}"]
+        zone = key = None
+    elif zone is not None:
         start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
         if is_ambiguous(start) or is_ambiguous(end):
             zone = None
-    if zone is None:
+    if event.all_day:
+        pass
+    elif zone is None:
         key = None
         lines += [f"DTSTART:{format_utc(event.starts_at)}", f"DTEND:{format_utc(event.ends_at)}"]
     else:

@@ -92,7 +92,13 @@ MEETING_PANELS = [
     MultiFieldPanel(
         [
             FieldPanel("time_zone"),
+            FieldPanel(
+                "all_day",
+                help_text="For a meeting held over one or more whole days, such as a summit: "
+                "calendars show it on those days rather than at set times.",
+            ),
             FieldRowPanel([FieldPanel("local_start"), FieldPanel("local_end")]),
+            FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
             FieldPanel("occurrence"),
             FieldPanel("location"),
             FieldPanel("join_url"),

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.widgets import AdminDateTimeInput
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from cms.validators import is_storable_int, refuse_control_characters_in_text
 from cms.widgets import Checklist
 from liaison import visibility
-from liaison.meetings.models import Meeting
+from liaison.meetings.models import Meeting, all_day_bounds
 from liaison.meetings.timezones import (
     EARLIER,
     LATER,
@@ -30,6 +30,15 @@ from liaison.meetings.timezones import (
 
 TITLE_MAX = 255
 FIRST_YEAR, LAST_YEAR = 1950, 2200
+MAX_DAYS = 14  # the longest all-day meeting: a summit, a week of workshops
+
+
+class AllDayDateInput(AdminDateInput):
+    """The first-day box; its script shows the day boxes or the time boxes, as "all day"
+    is ticked or not."""
+
+    class Media:
+        js = ["liaison/meeting_all_day.js"]
 
 
 class StorableIdsMixin:
@@ -146,8 +155,18 @@ class MeetingForm(WagtailAdminModelForm):
         help_text="Start and end are entered in this zone. Type a city or an offset (Tokyo, "
         "UTC+09) and choose from the list; left empty, the first regulator's zone is used.",
     )
-    local_start = forms.DateTimeField(label="Starts", widget=AdminDateTimeInput)
-    local_end = forms.DateTimeField(label="Ends", widget=AdminDateTimeInput)
+    # A timed meeting is entered with its start and end; an all-day one with its first and
+    # last day (meeting_all_day.js shows the pair that applies). Either pair is required by
+    # clean(), depending on "all day".
+    local_start = forms.DateTimeField(label="Starts", required=False, widget=AdminDateTimeInput)
+    local_end = forms.DateTimeField(label="Ends", required=False, widget=AdminDateTimeInput)
+    first_day = forms.DateField(label="First day", required=False, widget=AllDayDateInput)
+    last_day = forms.DateField(
+        label="Last day",
+        required=False,
+        widget=AdminDateInput,
+        help_text="Leave empty for a meeting of one day.",
+    )
     occurrence = forms.ChoiceField(
         label="If the clocks go back during the meeting time",
         required=False,
@@ -161,6 +180,9 @@ class MeetingForm(WagtailAdminModelForm):
         if meeting.pk and meeting.starts_at:
             self.initial.setdefault("local_start", meeting.local_start.replace(tzinfo=None))
             self.initial.setdefault("local_end", meeting.local_end.replace(tzinfo=None))
+            self.initial.setdefault("first_day", meeting.first_day)
+            if meeting.last_day != meeting.first_day:
+                self.initial.setdefault("last_day", meeting.last_day)
         if "time_zone" in self.fields:
             zone_field = self.fields["time_zone"]
             zone_field.keep(meeting.time_zone if meeting.pk else None)
@@ -225,7 +247,13 @@ class MeetingForm(WagtailAdminModelForm):
                 zone = cleaned["time_zone"] = first.time_zone
             elif "regulators" not in self.errors:
                 self.add_error("time_zone", "Choose the time zone the meeting is held in.")
+        if cleaned.get("all_day"):
+            self.clean_days(zone)
+            return self.clean_after_dates(zone)
         start, end = cleaned.get("local_start"), cleaned.get("local_end")
+        for name, value in (("local_start", start), ("local_end", end)):
+            if value is None and name not in self.errors:
+                self.add_error(name, "Enter the date and time, or tick “all day”.")
         if not zone or start is None or end is None:
             return cleaned
         # The widget hands back the naive time as typed; the zone gives it meaning.
@@ -246,6 +274,36 @@ class MeetingForm(WagtailAdminModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("local_end", "The meeting must end after it starts.")
+        return self.clean_after_dates(zone)
+
+    def clean_days(self, zone):
+        """An all-day meeting: from midnight of its first day to midnight after its last,
+        in its zone."""
+        cleaned = self.cleaned_data
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first is None:
+            if "first_day" not in self.errors:
+                self.add_error("first_day", "Enter the first day of the meeting.")
+            return
+        last = last or first
+        for name, value in (("first_day", first), ("last_day", last)):
+            if not FIRST_YEAR <= value.year <= LAST_YEAR:
+                self.add_error(name, f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+                return
+        if last < first:
+            self.add_error("last_day", "The last day cannot be before the first.")
+        elif (last - first).days >= MAX_DAYS:
+            self.add_error(
+                "last_day",
+                f"A meeting runs over {MAX_DAYS} days at most; enter a longer programme as "
+                "several meetings.",
+            )
+        elif zone:
+            cleaned["starts_at"], cleaned["ends_at"] = all_day_bounds(first, last, zone)
+
+    def clean_after_dates(self, zone):
+        cleaned = self.cleaned_data
+        starts = cleaned.get("starts_at")
         if cleaned.get("status") == Meeting.Status.HELD and starts and starts > timezone.now():
             self.add_error(
                 "status",

@@ -1,5 +1,6 @@
 """The directory (regulators, organisations, contacts), meetings, their agenda and actions."""
 
+import datetime
 import uuid
 import zoneinfo
 from datetime import UTC
@@ -28,6 +29,37 @@ def validate_time_zone(value):
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValidationError(f"{value!r} is not a known IANA time zone.") from None
+
+
+def days_text(first, last):
+    """A day, or a run of days, written out: "Thursday 19 November 2026 (all day)",
+    "Monday 7 – Wednesday 9 December 2026", "Wednesday 30 December 2026 – Friday 1 January
+    2027"."""
+    if first == last:
+        return f"{first:%A %-d %B %Y} (all day)"
+    if first.year != last.year:
+        return f"{first:%A %-d %B %Y} – {last:%A %-d %B %Y}"
+    if first.month != last.month:
+        return f"{first:%A %-d %B} – {last:%A %-d %B %Y}"
+    return f"{first:%A %-d} – {last:%A %-d %B %Y}"
+
+
+def all_day_bounds(first, last, zone):
+    """(starts_at, ends_at) of a meeting held all day from ``first`` to ``last`` in
+    ``zone``: midnight of the first day to midnight after the last. A midnight the clocks
+    skip (a few zones change at 00:00) is read as the first moment of that day."""
+    zone = zoneinfo.ZoneInfo(zone) if isinstance(zone, str) else zone
+
+    def midnight(day):
+        naive = datetime.datetime.combine(day, datetime.time())
+        moment = naive.replace(tzinfo=zone)
+        # A nonexistent local midnight round-trips to another wall time: take the gap's end.
+        back = moment.astimezone(UTC).astimezone(zone)
+        if back.replace(tzinfo=None) != naive:
+            moment = (naive + datetime.timedelta(hours=1)).replace(tzinfo=zone)
+        return moment.astimezone(UTC)
+
+    return midnight(first), midnight(last + datetime.timedelta(days=1))
 
 
 class Regulator(index.Indexed, models.Model):
@@ -327,14 +359,44 @@ class Meeting(index.Indexed, ClusterableModel):
     def local_end(self):
         return self.ends_at.astimezone(self.zone)
 
+    @property
+    def first_day(self):
+        return self.local_start.date()
+
+    @property
+    def last_day(self):
+        """The last day the meeting runs on: for an all-day meeting the day before the
+        midnight it ends at."""
+        end = self.local_end
+        if self.all_day:
+            return (end - datetime.timedelta(days=1)).date()
+        return end.date()
+
+    def days(self):
+        """Each day the meeting runs on, first to last (one for most meetings)."""
+        first, last = self.first_day, self.last_day
+        return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def days_text(self):
+        """The days written out, e.g. "Thursday 19 November 2026 (all day)" or "Monday 7 –
+        Wednesday 9 December 2026" (see ``days_text``)."""
+        return days_text(self.first_day, self.last_day)
+
     def when_local(self):
-        """e.g. "Wed 10 Jun 2026, 09:00–11:30 EDT": wall-clock time in the meeting's zone."""
+        """e.g. "Wed 10 Jun 2026, 09:00–11:30 EDT": wall-clock time in the meeting's zone;
+        the days of an all-day meeting (``days_text``)."""
+        if self.all_day:
+            return self.days_text()
         start, end = self.local_start, self.local_end
         same_day = start.date() == end.date()
         until = f"{end:%H:%M}" if same_day else f"{end:%a %-d %b %Y, %H:%M}"
         return f"{start:%a %-d %b %Y, %H:%M}–{until} {end.tzname()}"
 
     def when_utc(self):
+        """The same instants in UTC; empty for an all-day meeting, which is held on days
+        of its own zone rather than between two instants."""
+        if self.all_day:
+            return ""
         start, end = self.starts_at.astimezone(UTC), self.ends_at.astimezone(UTC)
         until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%-d %b %Y, %H:%M}"
         return f"{start:%-d %b %Y, %H:%M}–{until} UTC"

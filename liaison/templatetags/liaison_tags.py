@@ -37,7 +37,13 @@ def _range(start, end, start_label, end_label):
 @register.simple_tag
 def meeting_when(meeting):
     """The meeting's time in its own zone, then the same instants in UTC, e.g.
-    'Tue 9 June 2026, 09:00–11:30 EDT (America/Toronto) · 13:00–15:30 UTC'."""
+    'Tue 9 June 2026, 09:00–11:30 EDT (America/Toronto) · 13:00–15:30 UTC'; an all-day
+    meeting's days, 'Thursday 19 November 2026 (all day)'."""
+    if meeting.all_day:
+        # Whole days: no clock times, no zone, no UTC.
+        return format_html(
+            '<time datetime="{}">{}</time>', meeting.first_day.isoformat(), meeting.days_text()
+        )
     start, end = meeting.local_start, meeting.local_end
     local = _range(start, end, _abbreviation(start), _abbreviation(end))
     utc_start = meeting.starts_at.astimezone(datetime.UTC)

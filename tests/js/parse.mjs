@@ -29,6 +29,10 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
     zone: event.startDate.zone ? event.startDate.zone.tzid : null,
     start: event.startDate.toJSDate().toISOString(),
     end: event.endDate.toJSDate().toISOString(),
+    // A DATE value (an all-day event) as written, e.g. "2026-11-19"; null for DATE-TIME.
+    all_day: event.startDate.isDate,
+    start_date: event.startDate.isDate ? event.startDate.toString() : null,
+    end_date: event.endDate.isDate ? event.endDate.toString() : null,
   };
 });
 
