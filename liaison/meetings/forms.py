@@ -301,9 +301,29 @@ class MeetingForm(WagtailAdminModelForm):
         elif zone:
             cleaned["starts_at"], cleaned["ends_at"] = all_day_bounds(first, last, zone)
 
+    def clean_agenda_days(self, starts, ends, all_day):
+        """An agenda item's day must be one the meeting runs on."""
+        if not (starts and ends) or "agenda_items" not in self.formsets:
+            return
+        probe = Meeting(starts_at=starts, ends_at=ends, all_day=all_day, time_zone=self.zone)
+        count = len(probe.days())
+        for form in self.formsets["agenda_items"].forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            day = form.cleaned_data.get("day")
+            if day and day > count:
+                form.add_error(
+                    "day",
+                    "The meeting runs on one day only: leave the day empty."
+                    if count == 1
+                    else f"The meeting runs over {count} days: choose a day from 1 to {count}.",
+                )
+
     def clean_after_dates(self, zone):
         cleaned = self.cleaned_data
         starts = cleaned.get("starts_at")
+        self.zone = zone
+        self.clean_agenda_days(starts, cleaned.get("ends_at"), bool(cleaned.get("all_day")))
         if cleaned.get("status") == Meeting.Status.HELD and starts and starts > timezone.now():
             self.add_error(
                 "status",

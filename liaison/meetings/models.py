@@ -7,6 +7,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -377,6 +378,19 @@ class Meeting(index.Indexed, ClusterableModel):
         first, last = self.first_day, self.last_day
         return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
+    def agenda_by_day(self, items):
+        """``items`` (agenda items of this meeting, in order) grouped by the day they are
+        on: [(date, items)] for a meeting over several days (an item with no day, or a day
+        past the last, is on the first), [(None, items)] otherwise."""
+        days = self.days()
+        if len(days) < 2:
+            return [(None, list(items))] if items else []
+        groups = {day: [] for day in days}
+        for item in items:
+            number = item.day if item.day and item.day <= len(days) else 1
+            groups[days[number - 1]].append(item)
+        return [(day, group) for day, group in groups.items() if group]
+
     def days_text(self):
         """The days written out, e.g. "Thursday 19 November 2026 (all day)" or "Monday 7 –
         Wednesday 9 December 2026" (see ``days_text``)."""
@@ -427,6 +441,13 @@ class AgendaItem(ClusterableModel, Orderable):
     meeting = ParentalKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     title = models.CharField(max_length=255)
     duration_minutes = models.PositiveSmallIntegerField(default=15)
+    # Which day of a meeting held over several days: 1 for the first (empty counts as 1).
+    day = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="For a meeting over several days: 1 for its first day, 2 for the second…",
+    )
     presenter = models.CharField(max_length=200, blank=True)
     ask = models.TextField("the ask", blank=True, help_text="What we want from the regulator.")
     background = models.TextField(blank=True)
@@ -448,6 +469,7 @@ class AgendaItem(ClusterableModel, Orderable):
     SHARED_WITH_OUTSIDERS = (
         "title",
         "duration_minutes",
+        "day",
         "presenter",
         "background",
         "cited_positions",
@@ -460,6 +482,7 @@ class AgendaItem(ClusterableModel, Orderable):
             [
                 FieldPanel("title", help_text=SHARED),
                 FieldPanel("duration_minutes", help_text=SHARED),
+                FieldPanel("day"),
             ]
         ),
         FieldRowPanel(

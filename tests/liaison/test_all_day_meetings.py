@@ -7,6 +7,7 @@ import zoneinfo
 
 import icalendar
 from django.test import SimpleTestCase, TestCase, override_settings
+from wagtail.test.utils.form_data import inline_formset
 
 from liaison.calendars import ics
 from liaison.meetings.models import Meeting, all_day_bounds, days_text
@@ -225,3 +226,86 @@ class AllDayFormTestCase(TestCase):
         meeting.save()
 
         self.assertEqual(meeting.sequence, before + 1)
+
+
+def agenda(*days):
+    return inline_formset(
+        [
+            {
+                "title": f"Item {n}",
+                "duration_minutes": 30,
+                "day": "" if day is None else day,
+                "presenter": "",
+                "ask": "",
+                "background": "",
+                "talking_points": "",
+                "confidential": False,
+                "regulator_response": "",
+                "decision": "",
+                "outcome_notes": "",
+            }
+            for n, day in enumerate(days, 1)
+        ]
+    )
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+class AgendaByDayTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.regulator = make_regulator()
+        cls.secretariat = make_user("Secretariat")
+
+    def setUp(self):
+        self.client.force_login(self.secretariat)
+
+    def post(self, *days, **overrides):
+        fields = {
+            "all_day": "on",
+            "local_start": "",
+            "local_end": "",
+            "first_day": "2026-12-07",
+            "last_day": "2026-12-09",
+            "agenda_items": agenda(*days),
+            **overrides,
+        }
+        data = meeting_form(self.regulator, **fields)
+        return self.client.post(ADD_URL, data)
+
+    def test_items_are_grouped_by_their_day(self):
+        self.assertEqual(self.post(2, None, 3, 2).status_code, 302)
+        meeting = Meeting.objects.get()
+
+        groups = meeting.agenda_by_day(list(meeting.agenda_items.order_by("sort_order")))
+
+        self.assertEqual(
+            [(day, [i.title for i in items]) for day, items in groups],
+            [
+                (D(2026, 12, 7), ["Item 2"]),
+                (D(2026, 12, 8), ["Item 1", "Item 4"]),
+                (D(2026, 12, 9), ["Item 3"]),
+            ],
+        )
+
+    def test_a_day_the_meeting_does_not_run_on_is_refused(self):
+        response = self.post(1, 4)
+
+        self.assertEqual(response.status_code, 200)
+        errors = response.context["form"].formsets["agenda_items"].forms[1].errors
+        self.assertIn("choose a day from 1 to 3", str(errors["day"]))
+        self.assertFalse(Meeting.objects.exists())
+
+    def test_a_one_day_meeting_has_no_day_two(self):
+        response = self.post(2, last_day="")
+
+        errors = response.context["form"].formsets["agenda_items"].forms[0].errors
+        self.assertIn("runs on one day only", str(errors["day"]))
+        self.assertFalse(Meeting.objects.exists())
+
+    def test_a_one_day_meeting_is_one_group(self):
+        self.post(None, None, last_day="")
+        meeting = Meeting.objects.get()
+
+        groups = meeting.agenda_by_day(list(meeting.agenda_items.all()))
+
+        self.assertEqual([(day, len(items)) for day, items in groups], [(None, 2)])
