@@ -241,6 +241,108 @@ def meeting_event(meeting, audience, url=None, *, method=None, attendees=None):
     return icalendar.Event.from_ical(text)
 
 
+def _series_master(series, audience, occurrences, url=None):
+    """The event of a rule-based series: its first start with the RRULE, EXDATE for each
+    start the rule gives that has no meeting stored."""
+    _visibilities, sees_organiser, sees_people, _confidential = _check(series, audience)
+    rule = series.rule
+    starts = rule.starts()
+    stored = {m.recurrence_id for m in occurrences}
+    people = ()
+    if sees_people:
+        people = tuple(
+            sorted(
+                (
+                    p
+                    for p in (_person(u.get_full_name(), u.email) for u in series.delegation.all())
+                    if p
+                ),
+                key=lambda p: (p.name, p.email),
+            )
+        )
+    return Event(
+        uid=str(series.uuid),
+        sequence=int(series.sequence or 0),
+        stamp=series.updated_at,
+        created=series.created_at,
+        starts_at=series.first_start,
+        ends_at=series.first_start + series.duration,
+        time_zone=series.time_zone,
+        title=series.title,
+        status="confirmed",
+        visibility=series.visibility,
+        location=series.location,
+        join_url=series.join_url if sees_people else "",
+        url=url,
+        regulators=tuple(r.acronym for r in series.regulators.all()),
+        agenda=tuple(AgendaLine(item.title) for item in series.agenda_template.all()),
+        description="\n\n".join(p for p in (series.description, rule.describe() + ".") if p),
+        organiser=_user(series.organiser) if sees_organiser else None,
+        attendees=people,
+        rrule=rule.rrule(),
+        exdates=tuple(start for start in starts if start not in stored),
+        last_start=starts[-1] if starts else None,
+    )
+
+
+def series_events(meetings, audience_of, url_for=None):
+    """``meetings`` with those of rule-based series (public and members-only ones) replaced
+    by one event per series and an override (RECURRENCE-ID) for each of its meetings that
+    differs from the rule (``liaison.meetings.series.differs``): (meetings left, events).
+    Every meeting of such a series is read, not only those in ``meetings`` (a feed's
+    window): the series' event stands for all of them. Four queries more at most, whatever
+    the number of series."""
+    from liaison.meetings.models import MeetingSeries
+    from liaison.meetings.series import differs
+
+    ids = {m.series_id for m in meetings if m.series_id}
+    if not ids:
+        return meetings, []
+    shared = (Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS)
+    found = {
+        s.pk: s
+        for s in MeetingSeries.objects.filter(pk__in=ids, visibility__in=shared)
+        .exclude(frequency="")
+        .exclude(first_start=None)
+        .select_related("organiser")
+        .prefetch_related("regulators", "delegation", "agenda_template")
+    }
+    if not found:
+        return meetings, []
+    left = [m for m in meetings if m.series_id not in found or m.recurrence_id is None]
+    audiences = {}
+    for meeting in meetings:
+        if meeting.series_id in found and meeting.recurrence_id is not None:
+            audiences.setdefault(meeting.series_id, audience_of(meeting))
+    everything = fetch(
+        Meeting.objects.filter(series__in=list(found), recurrence_id__isnull=False).order_by(
+            "starts_at", "pk"
+        )
+    )
+    by_series = {pk: [] for pk in found}
+    for meeting in everything:
+        by_series[meeting.series_id].append(meeting)
+    events = []
+    for pk, audience in audiences.items():
+        series = found[pk]
+        occurrences = by_series[pk]
+        master = _series_master(series, audience, occurrences)
+        events.append(master)
+        template = [item.title for item in master.agenda]
+        for meeting in occurrences:
+            one = event(meeting, audience, url_for(meeting) if url_for else None)
+            if differs(meeting, series, agenda=one.agenda, template=template):
+                events.append(
+                    dataclasses.replace(
+                        one,
+                        uid=str(series.uuid),
+                        sequence=int(series.sequence or 0) + one.sequence,
+                        recurrence_id=meeting.recurrence_id,
+                    )
+                )
+    return left, events
+
+
 def calendar_bytes(
     meetings: Iterable[Meeting],
     audience: Audience | Callable[[Meeting], Audience],
@@ -251,6 +353,7 @@ def calendar_bytes(
     refresh: datetime.timedelta | None = None,
     attendees: Iterable[Person] | None = None,
     empty_zone: str | None = None,
+    series: bool = False,
 ) -> bytes:
     """A whole VCALENDAR file (UTF-8 bytes) with one VEVENT per meeting.
 
@@ -263,12 +366,19 @@ def calendar_bytes(
         meetings' own (e.g. only the recipient of an invite).
     :param empty_zone: the zone whose VTIMEZONE an empty calendar carries; defaults to
         ``settings.TIME_ZONE``.
+    :param series: write the meetings of rule-based series as one event per series
+        (``series_events``): for feeds. Invitations and single downloads leave it off.
     The others are ``ics_writer.calendar_bytes``'s.
     """
     check_method(method)
     audience_for = audience if callable(audience) and not isinstance(audience, Audience) else None
     people = None if attendees is None else list(attendees)
-    events = [
+    more = []
+    if series:
+        meetings, more = series_events(
+            list(meetings), audience_for or (lambda meeting: audience), url_for
+        )
+    events = more + [
         event(
             meeting,
             audience_for(meeting) if audience_for else audience,

@@ -97,6 +97,13 @@ class Event:
     agenda: tuple[AgendaLine, ...] = ()  # or anything with title, confidential and ask
     organiser: Person | None = None
     attendees: tuple[Person, ...] = ()
+    # A series written as one event: its RRULE value, the rule's starts that have no meeting
+    # (EXDATE) and its last start (the VTIMEZONE must reach it).
+    rrule: str = ""
+    exdates: tuple[datetime.datetime, ...] = ()
+    last_start: datetime.datetime | None = None
+    # One meeting of such a series that differs from the rule: the start the rule gave it.
+    recurrence_id: datetime.datetime | None = None
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -240,6 +247,13 @@ def _description(event, status_note):
     return "\n\n".join(parts)
 
 
+def _zoned(prop, moment, key):
+    """``prop`` (RECURRENCE-ID, EXDATE) at ``moment``, in the zone the series is written in."""
+    if key in UTC_KEYS:
+        return f"{prop}:{format_utc(moment)}"
+    return f"{prop};TZID={key}:{format_local(moment.astimezone(zoneinfo.ZoneInfo(key)))}"
+
+
 def event_lines(event, method=None):
     """The VEVENT's content lines, unfolded, and (zone, first year, last year) of the zone its
     TZIDs name (None if UTC)."""
@@ -265,7 +279,8 @@ def event_lines(event, method=None):
         zone = key = None
     elif zone is not None:
         start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-        if is_ambiguous(start) or is_ambiguous(end):
+        # A rule is read in its zone (RFC 5545 3.8.5.3): a series' times stay local.
+        if (is_ambiguous(start) or is_ambiguous(end)) and not event.rrule:
             zone = None
     if event.all_day:
         pass
@@ -277,6 +292,15 @@ def event_lines(event, method=None):
             f"DTSTART;TZID={key}:{format_local(start)}",
             f"DTEND;TZID={key}:{format_local(end)}",
         ]
+
+    if event.recurrence_id is not None:
+        lines.append(_zoned("RECURRENCE-ID", event.recurrence_id, event.time_zone))
+    if event.rrule:
+        lines.append(f"RRULE:{event.rrule}")
+        # One EXDATE a line: ical.js and vobject read only the first of a list.
+        lines += [_zoned("EXDATE", moment, event.time_zone) for moment in event.exdates]
+        if event.last_start is not None and key:
+            end = max(end, event.last_start.astimezone(zone))
 
     status = event.status
     title = clean_line(event.title) or UNTITLED

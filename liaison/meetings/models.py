@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from advocacy.models import Jurisdiction, PositionPage
 from cms.widgets import Checklist
+from liaison.meetings import recurrence
 
 
 def time_zone_choices():
@@ -229,6 +230,15 @@ class Meeting(index.Indexed, ClusterableModel):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=255)
+    series = models.ForeignKey(
+        "MeetingSeries",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    # The start the series' rule gave this meeting (RECURRENCE-ID), kept when it is moved.
+    recurrence_id = models.DateTimeField(null=True, blank=True, editable=False)
     regulators = ParentalManyToManyField(Regulator, related_name="meetings")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LIAISON)
     time_zone = models.CharField(
@@ -315,7 +325,12 @@ class Meeting(index.Indexed, ClusterableModel):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="meeting_ends_after_it_starts",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "recurrence_id"],
+                condition=models.Q(recurrence_id__isnull=False),
+                name="one_meeting_per_occurrence",
+            ),
         ]
 
     def __str__(self):
@@ -433,6 +448,123 @@ class Meeting(index.Indexed, ClusterableModel):
         from liaison import visibility
 
         return visibility.carried_forward_actions(self, for_user)
+
+
+class MeetingSeries(ClusterableModel):
+    """Meetings that belong together. The annual Cell Therapy Liaison Meeting has no rule:
+    each year's date is chosen and its meeting added to the series. Regular calls follow a
+    rule (liaison.meetings.recurrence): their meetings are made from it, and calendars carry
+    the series as one event with an RRULE (liaison.meetings.series)."""
+
+    uuid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The UID of the series' calendar event: a new one when the rule changes.",
+    )
+    title = models.CharField(max_length=255)
+    kind = models.CharField(
+        max_length=20, choices=Meeting.Kind.choices, default=Meeting.Kind.LIAISON
+    )
+    regulators = ParentalManyToManyField(Regulator, related_name="series")
+    visibility = models.CharField(
+        max_length=20,
+        choices=Meeting.Visibility.choices,
+        default=Meeting.Visibility.MEMBERS,
+        help_text="Every meeting of the series has it.",
+    )
+    description = models.TextField(
+        "public description",
+        blank=True,
+        help_text="What the series is for: shown on its page, in calendars and invitations.",
+    )
+    time_zone = models.CharField(
+        max_length=64, choices=time_zone_choices, validators=[validate_time_zone]
+    )
+    location = models.CharField(max_length=255, blank=True)
+    join_url = models.URLField("online join link", max_length=500, blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organised_series",
+    )
+    delegation = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="delegated_series",
+        help_text="Put on the delegation of each new meeting of the series.",
+    )
+    # The rule; no frequency means no rule.
+    frequency = models.CharField(
+        "repeats", max_length=20, choices=recurrence.Frequency.choices, blank=True
+    )
+    interval = models.PositiveSmallIntegerField("every", default=1)
+    first_start = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=60)
+    until = models.DateField("last day", null=True, blank=True)
+    count = models.PositiveSmallIntegerField("number of meetings", null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    previous = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next",
+        editable=False,
+        help_text="The series this one continues, after a change of rule.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name_plural = "meeting series"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def has_rule(self):
+        return bool(self.frequency)
+
+    @property
+    def rule(self):
+        if not self.has_rule or self.first_start is None:
+            return None
+        zone = zoneinfo.ZoneInfo(self.time_zone)
+        return recurrence.Rule(
+            frequency=self.frequency,
+            start=self.first_start.astimezone(zone).replace(tzinfo=None),
+            zone=self.time_zone,
+            interval=self.interval,
+            until=self.until,
+            count=self.count,
+        )
+
+    @property
+    def duration(self):
+        return datetime.timedelta(minutes=self.duration_minutes)
+
+
+class SeriesAgendaItem(Orderable):
+    """An item of a series' template agenda: put on each new meeting of the series."""
+
+    series = ParentalKey(MeetingSeries, on_delete=models.CASCADE, related_name="agenda_template")
+    title = models.CharField(max_length=255)
+    duration_minutes = models.PositiveSmallIntegerField(default=15)
+    presenter = models.CharField(max_length=200, blank=True)
+    background = models.TextField(blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("title"), FieldPanel("duration_minutes")]),
+        FieldPanel("presenter"),
+        FieldPanel("background"),
+    ]
+
+    def __str__(self):
+        return self.title
 
 
 class AgendaItem(ClusterableModel, Orderable):

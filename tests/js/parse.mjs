@@ -36,6 +36,39 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
   };
 });
 
+// Each series (an event with an RRULE) expanded as a client shows it: its overrides
+// (RECURRENCE-ID) related to it, EXDATEs left out; at most 2,000 occurrences a series.
+const vevents = calendar.getAllSubcomponents("vevent");
+const occurrences = [];
+for (const vevent of vevents) {
+  if (!vevent.hasProperty("rrule") || vevent.hasProperty("recurrence-id")) {
+    continue;
+  }
+  const master = new ICAL.Event(vevent);
+  for (const other of vevents) {
+    if (other.hasProperty("recurrence-id") && other.getFirstPropertyValue("uid") === master.uid) {
+      master.relateException(new ICAL.Event(other));
+    }
+  }
+  const iterator = master.iterator();
+  for (let next = iterator.next(), n = 0; next && n < 2000; next = iterator.next(), n++) {
+    const details = master.getOccurrenceDetails(next);
+    occurrences.push({
+      uid: master.uid,
+      recurrence_id: details.recurrenceId.toJSDate().toISOString(),
+      start: details.startDate.toJSDate().toISOString(),
+      end: details.endDate.toJSDate().toISOString(),
+      status: details.item.component.getFirstPropertyValue("status"),
+      summary: details.item.summary,
+    });
+  }
+}
+
 process.stdout.write(
-  JSON.stringify({ method: calendar.getFirstPropertyValue("method"), zones, events }) + "\n",
+  JSON.stringify({
+    method: calendar.getFirstPropertyValue("method"),
+    zones,
+    events,
+    occurrences,
+  }) + "\n",
 );
