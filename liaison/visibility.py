@@ -23,6 +23,9 @@ The rule, in full:
   all; invitees and other staff those for invitees or the public; the public the public ones of
   a public meeting; a confidential item's papers stay with the delegation
   (``material_shown_to``, ``materials_for``, ``may_download_material``).
+- **Meeting series** are seen as their meetings are (``series_visible_to``): a confidential
+  series by the Secretariat and its delegation only; only the Secretariat manages them. Every
+  meeting of a series has the series' visibility.
 - **Carried-forward actions and earlier meetings** shown with a meeting: those of earlier
   meetings the reader may see. A document the whole delegation shares (``SHARED``) leaves out
   earlier confidential meetings, since not every delegate need have been on them.
@@ -190,6 +193,24 @@ def may_change_meeting(user, meeting):
 def may_delete_meeting(user, meeting):
     """Deleting a meeting is the Secretariat's (with the model permission to delete)."""
     return manages_all_meetings(user) and user.has_perm("liaison.delete_meeting")
+
+
+def series_visible_to(user, series=None):
+    """The meeting series ``user`` may see: as their meetings (a confidential series only by
+    the Secretariat and those on its delegation). Only the Secretariat manages series."""
+    from liaison.meetings.models import MeetingSeries
+
+    series = MeetingSeries.objects.all() if series is None else series
+    if manages_all_meetings(user):
+        return series
+    if not may_view_meetings(user):
+        return series.none()
+    on_it = MeetingSeries.delegation.through.objects.filter(user=user).values("meetingseries_id")
+    return series.filter(~Q(visibility=CONFIDENTIAL) | Q(pk__in=on_it))
+
+
+def may_manage_series(user):
+    return manages_all_meetings(user)
 
 
 # --- actions --------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from liaison import visibility
 from liaison.briefings import admin as briefings_admin
 from liaison.calendars import feeds_admin, invitations, invitations_admin, subscribers_admin
 from liaison.meetings import admin as meetings_admin
-from liaison.meetings import dashboard, materials, materials_admin, views
+from liaison.meetings import dashboard, materials, materials_admin, series_admin, views
 from liaison.meetings.checks import meeting_warnings
-from liaison.meetings.models import ActionItem, Meeting
+from liaison.meetings.models import ActionItem, Meeting, MeetingSeries
 from liaison.meetings.protection import dependants, page_dependants
 from liaison.models import InviteDelivery
 
@@ -34,6 +34,7 @@ from liaison.models import InviteDelivery
 
 register_permission_policy(Meeting, meetings_admin.meeting_policy)
 register_permission_policy(ActionItem, meetings_admin.action_policy)
+register_permission_policy(MeetingSeries, series_admin.series_policy)
 register_permission_policy(InviteDelivery, invitations_admin.delivery_policy)
 
 
@@ -62,6 +63,7 @@ class MeetingViewSet(meetings_admin.MeetingViewSet):
 class LiaisonGroup(SnippetViewSetGroup):
     items = (
         MeetingViewSet,
+        series_admin.SeriesViewSet,
         meetings_admin.RegulatorViewSet,
         meetings_admin.OrganisationViewSet,
         meetings_admin.ContactViewSet,

@@ -526,6 +526,10 @@ class MeetingSeries(ClusterableModel):
         return self.title
 
     @property
+    def rule_zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
     def has_rule(self):
         return bool(self.frequency)
 

@@ -7,9 +7,12 @@ moved meeting is the same occurrence at another time (RECURRENCE-ID in calendars
 meeting the rule gives that is no longer stored is an exception (EXDATE).
 """
 
+import datetime
+import uuid
+
 from django.db import transaction
 
-from liaison.meetings.models import AgendaItem, Meeting, MeetingSeries
+from liaison.meetings.models import AgendaItem, Meeting, MeetingSeries, SeriesAgendaItem
 
 # What a new meeting takes from its series.
 COPIED = ("title", "kind", "visibility", "description", "time_zone", "location", "join_url")
@@ -26,9 +29,10 @@ def new_meeting(series, starts_at, *, recurrence_id=None, ends_at=None):
         organiser_id=series.organiser_id,
         **{field: getattr(series, field) for field in COPIED},
     )
-    meeting.save()
+    # Parental many-to-many values are kept in memory until the meeting is saved.
     meeting.regulators.set(series.regulators.all())
     meeting.delegation.set(series.delegation.all())
+    meeting.save()
     AgendaItem.objects.bulk_create(
         AgendaItem(
             meeting=meeting,
@@ -86,3 +90,121 @@ def differs(meeting, series, *, agenda=(), template=()):
 
 def series_with_rule(ids):
     return MeetingSeries.objects.filter(pk__in=ids).exclude(frequency="")
+
+
+# The rule's fields: a change to any of them changes the schedule.
+RULE_FIELDS = (
+    "frequency",
+    "interval",
+    "first_start",
+    "duration_minutes",
+    "until",
+    "count",
+    "time_zone",
+)
+
+
+def has_record(meeting):
+    """Has ``meeting`` a record a new schedule must not throw away: held, an agenda of its
+    own (not the series' template), actions, papers or an outcome on an item?"""
+    template = (
+        [item.title for item in meeting.series.agenda_template.all()] if meeting.series else []
+    )
+    agenda = list(
+        meeting.agenda_items.order_by("sort_order", "pk").values_list("title", flat=True)
+    )
+    return bool(
+        meeting.status == Meeting.Status.HELD
+        or agenda != template
+        or meeting.actions.exists()
+        or meeting.materials.exists()
+        or meeting.agenda_items.exclude(
+            regulator_response="", decision="", outcome_notes=""
+        ).exists()
+    )
+
+
+def cutoff(series, day):
+    """Midnight at the start of ``day`` in the series' zone, as an instant."""
+    from liaison.meetings.models import all_day_bounds
+
+    return all_day_bounds(day, day, series.time_zone)[0]
+
+
+def meetings_in_the_way(series, day):
+    """The meetings of ``series`` the rule gave on or after ``day`` that have a record: a new
+    rule from ``day`` on would have to drop them."""
+    later = series.meetings.filter(recurrence_id__gte=cutoff(series, day))
+    return [m for m in later.order_by("starts_at") if has_record(m)]
+
+
+@transaction.atomic
+def change_rule(before, series, day):
+    """``series`` has been saved with a new rule (``before`` holds it as it was), to apply
+    from ``day``. Meetings the old rule gave before ``day`` keep their dates and records, in
+    a series of their own that keeps the old calendar UID and ends the day before; the
+    others are dropped and ``series``, under a new UID, makes its meetings from the new
+    rule. Calendar clients then see the old series end and a new one start, never the same
+    event twice (OpenProject's lesson). Returns the series holding the past, if any."""
+
+    start = cutoff(before, day)
+    past = before.meetings.filter(recurrence_id__lt=start)
+    kept = None
+    # The series row that was edited keeps its id (and its page); the past moves out.
+    old_uuid = before.uuid
+    series.uuid = uuid.uuid4()
+    series.sequence = 0
+    series.previous = None
+    series.save()
+    if past.exists():
+        kept = MeetingSeries(
+            **{
+                field.name: getattr(before, field.name)
+                for field in MeetingSeries._meta.concrete_fields
+                if field.name not in ("id", "created_at", "updated_at", "previous")
+            }
+        )
+        kept.uuid = old_uuid
+        kept.until = day - datetime.timedelta(days=1)
+        kept.count = None
+        kept.sequence = before.sequence + 1
+        kept.save()
+        kept.regulators.set(before.regulators.all())
+        kept.delegation.set(before.delegation.all())
+        SeriesAgendaItem.objects.bulk_create(
+            SeriesAgendaItem(
+                series=kept,
+                sort_order=item.sort_order,
+                title=item.title,
+                duration_minutes=item.duration_minutes,
+                presenter=item.presenter,
+                background=item.background,
+            )
+            for item in before.agenda_template.all()
+        )
+        past.update(series=kept)
+        series.previous = kept
+        series.save(update_fields=["previous"])
+    for meeting in series.meetings.filter(recurrence_id__gte=start):
+        meeting.delete()
+    schedule(series)
+    return kept
+
+
+def propagate(before, series, now=None):
+    """After an edit that keeps the rule: what the series' meetings take from it follows,
+    on the meetings still to come that had the old value (visibility on every one: a series'
+    meetings share it); the series' calendar event counts a new version when its title,
+    place or link change."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    changed = [f for f in COPIED if getattr(before, f) != getattr(series, f)]
+    for field in changed:
+        meetings = series.meetings.all()
+        if field != "visibility":
+            meetings = meetings.filter(starts_at__gte=now, **{field: getattr(before, field)})
+        meetings.update(**{field: getattr(series, field)})
+    if {"title", "location", "join_url"} & set(changed):
+        MeetingSeries.objects.filter(pk=series.pk).update(sequence=before.sequence + 1)
+    return changed
