@@ -85,7 +85,7 @@ MEETING_PANELS = [
         [
             FieldPanel("regulators"),
             FieldRowPanel([FieldPanel("kind"), FieldPanel("status")]),
-            FieldPanel("visibility"),
+            FieldRowPanel([FieldPanel("visibility"), FieldPanel("series")]),
         ],
         heading="What",
     ),

@@ -197,6 +197,24 @@ class MeetingForm(WagtailAdminModelForm):
                 self.fields[name].validators.append(refuse_control_characters_in_text)
         self.offer_people_by_name()
         self.offer_only_the_invited()
+        self.offer_series()
+
+    def offer_series(self):
+        """A meeting joins a series whose dates are chosen one at a time (the annual liaison
+        meeting); a rule's meetings are made by their series and stay in it."""
+        if "series" not in self.fields:
+            return
+        field = self.fields["series"]
+        meeting = self.instance
+        if meeting.recurrence_id is not None:
+            field.disabled = True
+            field.help_text = "Made by the series' rule: change the schedule on the series."
+            return
+        field.queryset = field.queryset.filter(frequency="")
+        field.help_text = (
+            "For a meeting that recurs on dates chosen each time, such as the annual liaison "
+            "meeting: it then shares the series' page and calendar."
+        )
 
     def offer_people_by_name(self):
         """Regulators, delegation and attendees are ticked in checkbox lists, people by their
@@ -331,6 +349,14 @@ class MeetingForm(WagtailAdminModelForm):
                 f"({local_time_text(starts, zone)}).",
             )
         self.clean_attendance(starts)
+        series = cleaned.get("series")
+        visibility = cleaned.get("visibility")
+        if series and visibility and visibility != series.visibility:
+            self.add_error(
+                "visibility",
+                f"The meetings of “{series}” are {series.get_visibility_display().lower()}: "
+                "a series shares one visibility (change it on the series).",
+            )
         return cleaned
 
     def clean_attendance(self, starts):

@@ -308,3 +308,59 @@ class SeriesVisibilityTestCase(TestCase):
 
         self.client.force_login(self.on_it)
         self.assertContains(self.client.get(listing), "Confidential talks")
+
+
+class MeetingJoinsSeriesTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.regulator = make_regulator()
+        cls.secretariat = make_user("Secretariat")
+        cls.ctlm = MeetingSeries.objects.create(
+            title="Cell Therapy Liaison Meeting", time_zone="America/Toronto", visibility="public"
+        )
+        cls.calls = MeetingSeries.objects.create(
+            title="Monthly calls",
+            time_zone="America/Toronto",
+            frequency="weekly",
+            first_start=at(2030, 1, 8, 10),
+            count=2,
+        )
+
+    def setUp(self):
+        self.client.force_login(self.secretariat)
+
+    def test_a_meeting_joins_a_series_whose_dates_are_chosen(self):
+        from tests.liaison.factories import ADD_URL as MEETING_ADD
+        from tests.liaison.factories import meeting_form
+
+        response = self.client.post(
+            MEETING_ADD, meeting_form(self.regulator, series=self.ctlm.pk, visibility="public")
+        )
+
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Meeting.objects.get().series, self.ctlm)
+
+    def test_its_visibility_must_be_the_series(self):
+        from tests.liaison.factories import ADD_URL as MEETING_ADD
+        from tests.liaison.factories import meeting_form
+
+        response = self.client.post(
+            MEETING_ADD, meeting_form(self.regulator, series=self.ctlm.pk, visibility="members")
+        )
+
+        self.assertIn("a series shares one visibility", str(response.context["form"].errors))
+        self.assertFalse(Meeting.objects.exists())
+
+    def test_a_rule_series_is_not_offered_and_its_meetings_stay_in_it(self):
+        from liaison.meetings.series import schedule
+        from tests.liaison.factories import ADD_URL as MEETING_ADD
+        from tests.liaison.factories import meeting_form
+
+        response = self.client.post(
+            MEETING_ADD, meeting_form(self.regulator, series=self.calls.pk)
+        )
+        self.assertIn("series", response.context["form"].errors)
+
+        meeting = schedule(self.calls)[0]
+        edit = f"/admin/snippets/liaison/meeting/edit/{meeting.pk}/"
+        self.assertTrue(self.client.get(edit).context["form"].fields["series"].disabled)
