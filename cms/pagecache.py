@@ -86,6 +86,8 @@ WATCHED = {
     "advocacy": {"*"},
     "liaison": {
         "meeting",
+        "meetingseries",
+        "seriesagendaitem",
         "agendaitem",
         "regulator",
         "meetingmaterial",

@@ -4,7 +4,7 @@ wagtail_hooks.py."""
 from django.urls import path
 
 from liaison.calendars import feeds, replies, subscriptions
-from liaison.meetings import views
+from liaison.meetings import series_pages, views
 
 app_name = "liaison"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("calendar/public.ics", feeds.public_feed, name="public_feed"),
     path("calendar/regulators/<str:key>.ics", feeds.regulator_feed, name="regulator_feed"),
     path("calendar/meetings/<uuid:uuid>.ics", feeds.public_meeting_ics, name="public_meeting_ics"),
+    path("calendar/series/<uuid:uuid>.ics", feeds.series_feed, name="series_feed"),
+    path("series/<uuid:uuid>/", series_pages.public_series, name="public_series"),
     path("calendar/feed/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
     # Invitees answer an invitation through the signed links in its e-mail.
     path("invitations/reply/<str:token>/", replies.reply, name="invitation_reply"),

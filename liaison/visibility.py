@@ -195,6 +195,15 @@ def may_delete_meeting(user, meeting):
     return manages_all_meetings(user) and user.has_perm("liaison.delete_meeting")
 
 
+def series_for(audience, series=None):
+    """The series ``audience`` may be shown: those of the visibilities it sees meetings of
+    (the public site shows public series)."""
+    from liaison.meetings.models import MeetingSeries
+
+    series = MeetingSeries.objects.all() if series is None else series
+    return series.filter(visibility__in=audience.meeting_visibilities)
+
+
 def series_visible_to(user, series=None):
     """The meeting series ``user`` may see: as their meetings (a confidential series only by
     the Secretariat and those on its delegation). Only the Secretariat manages series."""

@@ -185,7 +185,14 @@ def _validators(queryset, identity, extra=None):
     gave this ETag (kept in the cache): a deletion changes no ``updated_at``, yet a client that
     revalidates by date alone (Apple Calendar) must get the new feed.
     """
-    aggregates = {"n": Count("pk"), "ids": Sum("pk"), "latest": Max("updated_at")}
+    # A series is written whole (its rule and every meeting that differs from it), so its
+    # last change counts too; a change to any of its meetings touches it (Meeting.save).
+    aggregates = {
+        "n": Count("pk"),
+        "ids": Sum("pk"),
+        "latest": Max("updated_at"),
+        "series": Max("series__updated_at"),
+    }
     aggregates.update(extra or {})
     state = queryset.order_by().aggregate(**aggregates)
     latest = state.pop("latest")
@@ -220,7 +227,12 @@ def _public_build(name):
     def build(queryset):
         meetings = ical.fetch(queryset, ical.Audience.PUBLIC)
         return ical.calendar_bytes(
-            meetings, ical.Audience.PUBLIC, name=name, url_for=_public_url, refresh=FEED_REFRESH
+            meetings,
+            ical.Audience.PUBLIC,
+            name=name,
+            url_for=_public_url,
+            refresh=FEED_REFRESH,
+            series=True,
         )
 
     return build
@@ -303,6 +315,28 @@ def public_meeting_ics(request, uuid):
     return _calendar_response(body, meeting_filename(meeting), kind="attachment")
 
 
+@require_safe
+def series_feed(request, uuid):
+    """The meetings of a public series: /calendar/series/<uuid>.ics, every one of them (a
+    rule-based series is one event), not only the recent and coming ones."""
+    from liaison.meetings.models import MeetingSeries
+
+    series = visibility.series_for(ical.Audience.PUBLIC).filter(uuid=uuid).first()
+    if series is None:
+        raise Http404("No such calendar.")
+    family = MeetingSeries.objects.filter(Q(pk=series.pk) | Q(next=series) | Q(previous=series))
+    queryset = Meeting.objects.public().filter(series__in=family)
+    name = f"{_site(request)}: {series.title}"
+    return _feed(
+        request,
+        queryset,
+        ["series", series.pk, name],
+        _public_build(name),
+        f"{slugify(series.title)[:60] or 'series'}.ics",
+        personal=False,
+    )
+
+
 def meeting_filename(meeting):
     return f"{slugify(meeting.title)[:60] or 'meeting'}-{meeting.starts_at:%Y-%m-%d}.ics"
 
@@ -368,6 +402,7 @@ def personal_feed(request, token):
                 name=name,
                 url_for=_member_url,
                 refresh=FEED_REFRESH,
+                series=True,
             )
 
     else:

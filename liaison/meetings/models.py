@@ -362,6 +362,18 @@ class Meeting(index.Indexed, ClusterableModel):
                 if any(before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
                     self.sequence += 1
         super().save(*args, **kwargs)
+        self.touch_series()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.touch_series()
+        return result
+
+    def touch_series(self):
+        """A series is written to calendars whole: any change to one of its meetings is a
+        change to it (feeds' validators read its ``updated_at``)."""
+        if self.series_id:
+            MeetingSeries.objects.filter(pk=self.series_id).update(updated_at=timezone.now())
 
     @property
     def zone(self):

@@ -204,7 +204,9 @@ def propagate(before, series, now=None):
         meetings = series.meetings.all()
         if field != "visibility":
             meetings = meetings.filter(starts_at__gte=now, **{field: getattr(before, field)})
-        meetings.update(**{field: getattr(series, field)})
+        meetings.update(**{field: getattr(series, field)}, updated_at=now)
     if {"title", "location", "join_url"} & set(changed):
-        MeetingSeries.objects.filter(pk=series.pk).update(sequence=before.sequence + 1)
+        MeetingSeries.objects.filter(pk=series.pk).update(
+            sequence=before.sequence + 1, updated_at=now
+        )
     return changed
