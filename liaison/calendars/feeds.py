@@ -177,7 +177,8 @@ def _calendar_response(body, filename, *, kind="inline"):
 
 
 def _validators(queryset, identity, extra=None):
-    """(ETag, Last-Modified) of a feed from ONE aggregate query over its meetings: their
+    """(ETag, Last-Modified, whether any meeting is in a series) of a feed from ONE
+    aggregate query over its meetings: their
     number, the sum of their ids (which meetings) and the latest ``updated_at``, with
     ``identity`` (which feed, for whom). A deleted meeting changes the count and the sum.
 
@@ -195,6 +196,7 @@ def _validators(queryset, identity, extra=None):
     }
     aggregates.update(extra or {})
     state = queryset.order_by().aggregate(**aggregates)
+    in_series = state["series"] is not None
     latest = state.pop("latest")
     parts = [FORMAT, settings.BASE_URL, *identity, timezone.now().year if not state["n"] else ""]
     parts += [f"{k}={state[k]}" for k in sorted(state)]
@@ -203,16 +205,16 @@ def _validators(queryset, identity, extra=None):
     etag = f'"{digest}"'
     seen = cache.get_or_set(f"liaison-feed-etag:{digest}", timezone.now(), 90 * 86400)
     last_modified = max(filter(None, [latest, seen]))
-    return etag, int(last_modified.timestamp())
+    return etag, int(last_modified.timestamp()), in_series
 
 
 def _feed(request, queryset, identity, build, filename, *, personal, extra=None):
     """Answer a feed request: 304 when the client's copy is current (no calendar is built),
     else the calendar ``build(queryset)`` makes, with validators and caching headers."""
-    etag, last_modified = _validators(queryset, identity, extra)
+    etag, last_modified, in_series = _validators(queryset, identity, extra)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = _calendar_response(build(queryset), filename)
+        response = _calendar_response(build(queryset, series=in_series), filename)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     if personal:
@@ -224,15 +226,14 @@ def _feed(request, queryset, identity, build, filename, *, personal, extra=None)
 
 
 def _public_build(name):
-    def build(queryset):
-        meetings = ical.fetch(queryset, ical.Audience.PUBLIC)
-        return ical.calendar_bytes(
-            meetings,
+    def build(queryset, series=True):
+        return ical.feed_bytes(
+            queryset,
             ical.Audience.PUBLIC,
             name=name,
             url_for=_public_url,
             refresh=FEED_REFRESH,
-            series=True,
+            series=series,
         )
 
     return build
@@ -394,15 +395,14 @@ def personal_feed(request, token):
         name = f"{site}: my meetings"
         identity.append(name)
 
-        def build(queryset):
-            meetings = ical.fetch(queryset)
-            return ical.calendar_bytes(
-                meetings,
+        def build(queryset, series=True):
+            return ical.feed_bytes(
+                queryset,
                 visibility.feed_audiences(user),
                 name=name,
                 url_for=_member_url,
                 refresh=FEED_REFRESH,
-                series=True,
+                series=series,
             )
 
     else:

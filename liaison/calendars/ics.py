@@ -45,6 +45,8 @@ from collections.abc import Callable, Iterable
 
 import icalendar
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min, prefetch_related_objects
 from django.utils import timezone
 
 from liaison import visibility
@@ -285,62 +287,171 @@ def _series_master(series, audience, occurrences, url=None):
     )
 
 
-def series_events(meetings, audience_of, url_for=None):
-    """``meetings`` with those of rule-based series (public and members-only ones) replaced
-    by one event per series and an override (RECURRENCE-ID) for each of its meetings that
-    differs from the rule (``liaison.meetings.series.differs``): (meetings left, events).
-    Every meeting of such a series is read, not only those in ``meetings`` (a feed's
-    window): the series' event stands for all of them. Four queries more at most, whatever
-    the number of series."""
-    from liaison.meetings.models import MeetingSeries
-    from liaison.meetings.series import differs
+SHARED_SERIES = (Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS)
+# A series' events are kept this long under a key that names its last change (any change to
+# one of its meetings touches it: Meeting.save), so a feed reads its thousands of meetings
+# once per change and audience, not once per request.
+SERIES_CACHE_SECONDS = 24 * 3600
 
-    ids = {m.series_id for m in meetings if m.series_id}
-    if not ids:
-        return meetings, []
-    shared = (Meeting.Visibility.PUBLIC, Meeting.Visibility.MEMBERS)
+# What decides whether a meeting differs from its series' rule (series.differs), read as
+# plain values for every meeting of a series.
+_OCCURRENCE_FIELDS = (
+    "pk",
+    "series_id",
+    "recurrence_id",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "status",
+    "title",
+    "location",
+    "join_url",
+    "description",
+    "public_summary",
+)
+
+
+def rule_meetings(queryset):
+    """The meetings of ``queryset`` a feed writes through their series' rule: those the rule
+    of a public or members-only series made."""
+    return (
+        queryset.filter(recurrence_id__isnull=False, series__visibility__in=SHARED_SERIES)
+        .exclude(series__frequency="")
+        .exclude(series__first_start=None)
+    )
+
+
+def _series_events(representatives, audience_of, url_for=None):
+    """One event per series of ``representatives`` ({series id: one of its meetings, for
+    ``audience_of``}) and an override (RECURRENCE-ID) for each of its meetings that differs
+    from the rule (``liaison.meetings.series.differs``). Every meeting of the series counts,
+    not only those of a feed's window: the series' event stands for all of them. The
+    meetings are read as plain values first; only those that differ are fetched whole.
+    Two queries when every series' events are in the cache; seven at most, ten when some
+    meetings differ, however many series and meetings.
+    Returns (events, ids of the series written)."""
+    from liaison.meetings.models import MeetingSeries
+
     found = {
         s.pk: s
-        for s in MeetingSeries.objects.filter(pk__in=ids, visibility__in=shared)
+        for s in MeetingSeries.objects.filter(pk__in=list(representatives))
         .exclude(frequency="")
         .exclude(first_start=None)
         .select_related("organiser")
-        .prefetch_related("regulators", "delegation", "agenda_template")
     }
     if not found:
-        return meetings, []
-    left = [m for m in meetings if m.series_id not in found or m.recurrence_id is None]
-    audiences = {}
-    for meeting in meetings:
-        if meeting.series_id in found and meeting.recurrence_id is not None:
-            audiences.setdefault(meeting.series_id, audience_of(meeting))
-    everything = fetch(
-        Meeting.objects.filter(series__in=list(found), recurrence_id__isnull=False).order_by(
-            "starts_at", "pk"
+        return [], set()
+    audiences = {pk: audience_of(representatives[pk]) for pk in found}
+    url_kind = getattr(url_for, "__qualname__", "") if url_for else ""
+    keys = {
+        pk: f"liaison-series-events:{pk}:{s.updated_at.isoformat()}:{s.sequence}:"
+        f"{audiences[pk].value}:{url_kind}"
+        for pk, s in found.items()
+    }
+    cached = cache.get_many(list(keys.values()))
+    events = [event for pk, key in keys.items() if key in cached for event in cached[key]]
+    todo = {pk: s for pk, s in found.items() if keys[pk] not in cached}
+    if todo:
+        prefetch_related_objects(
+            list(todo.values()), "regulators", "delegation", "agenda_template"
         )
-    )
-    by_series = {pk: [] for pk in found}
-    for meeting in everything:
-        by_series[meeting.series_id].append(meeting)
-    events = []
-    for pk, audience in audiences.items():
-        series = found[pk]
-        occurrences = by_series[pk]
-        master = _series_master(series, audience, occurrences)
-        events.append(master)
+        made = _series_events_of(todo, audiences, url_for)
+        cache.set_many({keys[pk]: made[pk] for pk in todo}, SERIES_CACHE_SECONDS)
+        events += [event for pk in todo for event in made[pk]]
+    return events, set(found)
+
+
+def _series_events_of(found, audiences, url_for):
+    """{series id: [its event, its overrides]} for the series ``found`` ({id: series})."""
+    from liaison.meetings.series import differs
+
+    of_series = Meeting.objects.filter(series__in=list(found), recurrence_id__isnull=False)
+    occurrences = {pk: [] for pk in found}
+    # Plain rows, not model instances: a meeting model costs ten times more to make.
+    for meeting in of_series.order_by("starts_at", "pk").values_list(
+        *_OCCURRENCE_FIELDS, named=True
+    ):
+        occurrences[meeting.series_id].append(meeting)
+    titles = {}
+    for meeting_id, title, confidential in (
+        AgendaItem.objects.filter(meeting__in=of_series)
+        .order_by("meeting_id", "sort_order", "pk")
+        .values_list("meeting_id", "title", "confidential")
+    ):
+        titles.setdefault(meeting_id, []).append((title, confidential))
+    made, differing = {}, {}
+    for pk, series in found.items():
+        audience = audiences[pk]
+        master = _series_master(series, audience, occurrences[pk])
+        made[pk] = [master]
         template = [item.title for item in master.agenda]
-        for meeting in occurrences:
+        for meeting in occurrences[pk]:
+            agenda = [
+                AgendaLine(title)
+                for title, confidential in titles.get(meeting.pk, ())
+                if audience.sees_confidential or not confidential
+            ]
+            if differs(meeting, series, agenda=agenda, template=template):
+                differing[meeting.pk] = (series, audience)
+    if differing:
+        for meeting in fetch(Meeting.objects.filter(pk__in=list(differing))):
+            series, audience = differing[meeting.pk]
             one = event(meeting, audience, url_for(meeting) if url_for else None)
-            if differs(meeting, series, agenda=one.agenda, template=template):
-                events.append(
-                    dataclasses.replace(
-                        one,
-                        uid=str(series.uuid),
-                        sequence=int(series.sequence or 0) + one.sequence,
-                        recurrence_id=meeting.recurrence_id,
-                    )
+            made[series.pk].append(
+                dataclasses.replace(
+                    one,
+                    uid=str(series.uuid),
+                    sequence=int(series.sequence or 0) + one.sequence,
+                    recurrence_id=meeting.recurrence_id,
                 )
-    return left, events
+            )
+    return made
+
+
+def series_events(meetings, audience_of, url_for=None):
+    """``meetings`` with those of rule-based series (public and members-only ones) taken
+    out and written as their series (``_series_events``): (meetings left, events)."""
+    representatives, in_series, left = {}, [], []
+    for meeting in meetings:
+        shared = meeting.visibility in SHARED_SERIES
+        if meeting.series_id and meeting.recurrence_id is not None and shared:
+            representatives.setdefault(meeting.series_id, meeting)
+            in_series.append(meeting)
+        else:
+            left.append(meeting)
+    if not representatives:
+        return meetings, []
+    events, written = _series_events(representatives, audience_of, url_for)
+    # A series that has no rule (any more) leaves its meetings as events of their own.
+    return left + [m for m in in_series if m.series_id not in written], events
+
+
+def feed_bytes(queryset, audience=None, *, series=True, **kwargs):
+    """A feed's calendar: the meetings of ``queryset`` fetched for ``audience`` (an
+    ``Audience`` or a function of a meeting) and written by ``calendar_bytes``, each
+    rule-based series as one event. The series' meetings are not fetched one by one: the
+    series stands for them (``_series_events``). ``series=False`` says no meeting of
+    ``queryset`` is in a series (the caller knows): one query less."""
+    audience_of = audience if callable(audience) and not isinstance(audience, Audience) else None
+    if not series:
+        return calendar_bytes(
+            fetch(queryset, None if audience_of else audience), audience, **kwargs
+        )
+    in_series = rule_meetings(queryset)
+    representatives = {
+        series_id: Meeting(pk=pk, series_id=series_id)
+        for series_id, pk in in_series.order_by()
+        .values_list("series_id")
+        .annotate(first=Min("pk"))
+        .values_list("series_id", "first")
+    }
+    if representatives:
+        queryset = queryset.exclude(pk__in=in_series.values("pk"))
+    meetings = fetch(queryset, None if audience_of else audience)
+    events, _written = _series_events(
+        representatives, audience_of or (lambda meeting: audience), kwargs.get("url_for")
+    )
+    return calendar_bytes(meetings, audience, more_events=events, **kwargs)
 
 
 def calendar_bytes(
@@ -354,6 +465,7 @@ def calendar_bytes(
     attendees: Iterable[Person] | None = None,
     empty_zone: str | None = None,
     series: bool = False,
+    more_events: Iterable[Event] = (),
 ) -> bytes:
     """A whole VCALENDAR file (UTF-8 bytes) with one VEVENT per meeting.
 
@@ -373,11 +485,12 @@ def calendar_bytes(
     check_method(method)
     audience_for = audience if callable(audience) and not isinstance(audience, Audience) else None
     people = None if attendees is None else list(attendees)
-    more = []
+    more = list(more_events)
     if series:
-        meetings, more = series_events(
+        meetings, found = series_events(
             list(meetings), audience_for or (lambda meeting: audience), url_for
         )
+        more += found
     events = more + [
         event(
             meeting,

@@ -113,3 +113,8 @@ class PublicSeriesTestCase(TestCase):
 
         self.assertEqual(again.status_code, 200)
         self.assertNotEqual(again["ETag"], first["ETag"])
+        # The series' events are cached under its last change: the new agenda shows at once.
+        self.assertNotIn(b"Comparability", b"".join(first))
+        overrides = [e for e in parse(again).walk("VEVENT") if "RECURRENCE-ID" in e]
+        self.assertEqual(len(overrides), 1)
+        self.assertIn("Comparability", str(overrides[0]["DESCRIPTION"]))
