@@ -426,6 +426,36 @@ def series_events(meetings, audience_of, url_for=None):
     return left + [m for m in in_series if m.series_id not in written], events
 
 
+def as_occurrence(meeting, one):
+    """The event ``one`` of ``meeting`` as the occurrence of its rule-based series it is
+    (the series' UID, RECURRENCE-ID), or ``one`` as it is for a meeting of no such series:
+    an invitation or a cancellation of one meeting of a series then changes that meeting
+    alone in the recipient's calendar (RFC 5546 3.2.2, 3.2.5)."""
+    series = meeting.series if meeting.series_id else None
+    if series is None or not series.has_rule or meeting.recurrence_id is None:
+        return one
+    return dataclasses.replace(
+        one,
+        uid=str(series.uuid),
+        sequence=int(series.sequence or 0) + one.sequence,
+        recurrence_id=meeting.recurrence_id,
+    )
+
+
+def invitation_bytes(meeting, audience, *, method, attendees, url):
+    """The calendar of an e-mailed invitation (REQUEST) or cancellation (CANCEL) of
+    ``meeting`` for one recipient: one event, as the occurrence of its series if it has
+    one (``as_occurrence``)."""
+    check_method(method)
+    one = as_occurrence(meeting, event(meeting, audience, url, method=method, attendees=attendees))
+    return ics_writer.calendar_bytes(
+        [one],
+        method=method,
+        empty_zone=settings.TIME_ZONE,
+        empty_year=timezone.now().year,
+    )
+
+
 def feed_bytes(queryset, audience=None, *, series=True, **kwargs):
     """A feed's calendar: the meetings of ``queryset`` fetched for ``audience`` (an
     ``Audience`` or a function of a meeting) and written by ``calendar_bytes``, each

@@ -387,12 +387,8 @@ def build_message(
     the iMIP part inside the first child, where Outlook looks for it. ``removed``: a CANCEL
     telling the recipient they are no longer invited to a meeting that goes ahead."""
     url = meeting_url(meeting, recipient.audience)
-    calendar = ical.calendar_bytes(
-        [meeting],
-        recipient.audience,
-        method=str(method),
-        attendees=people,
-        url_for=lambda m: url,
+    calendar = ical.invitation_bytes(
+        meeting, recipient.audience, method=str(method), attendees=people, url=url
     )
     shows_confidential = recipient.audience == ical.Audience.DELEGATION
     context = {
