@@ -100,6 +100,7 @@ def register_liaison_admin_urls():
         *feeds_admin.admin_urls(),
         *briefings_admin.admin_urls(),
         *materials_admin.admin_urls(),
+        *series_admin.admin_urls(),
     ]
 
 
@@ -123,6 +124,17 @@ def meeting_download_button(snippet, user, next_url=None):
             reverse("liaison_meeting_ics", args=[snippet.pk]),
             icon_name="download",
             priority=90,
+        )
+    if (
+        isinstance(snippet, MeetingSeries)
+        and snippet.has_rule
+        and visibility.may_manage_series(user)
+    ):
+        yield ListingButton(
+            "Send invitations",
+            reverse("liaison_series_send", args=[snippet.pk]),
+            icon_name="mail",
+            priority=80,
         )
 
 
