@@ -12,6 +12,10 @@ The rule, in full:
   so an owner never meets a meeting they may not see (``may_own_action``).
 - **The public** (the public site, public feeds, stakeholder pre-reads) sees public meetings
   and their agenda items that are not confidential (``meetings_for``, ``agenda_items_for``).
+- **Regulators** are shown to the public as such (a public page and a calendar feed) when the
+  directory lists them publicly (``Regulator.listed_publicly``), whatever their meetings; a
+  regulator not listed is not announced, even if it has public meetings. Staff see them all
+  (``regulators_for``).
 - Deliveries of invitations, briefings and history entries of a meeting or an action are as
   visible as the meeting.
 - **Documents and calendars** show a meeting to a reader through an *audience* (``Audience``):
@@ -42,7 +46,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 
-from liaison.meetings.models import ActionItem, AgendaItem, Meeting, MeetingMaterial
+from liaison.meetings.models import ActionItem, AgendaItem, Meeting, MeetingMaterial, Regulator
 
 CONFIDENTIAL = Meeting.Visibility.CONFIDENTIAL
 MANAGE_ALL = "change_any_meeting"
@@ -93,6 +97,16 @@ def meetings_for(audience, meetings=None):
     and public feeds show public meetings (Audience.PUBLIC)."""
     meetings = Meeting.objects.all() if meetings is None else meetings
     return meetings.filter(visibility__in=audience.meeting_visibilities)
+
+
+def regulators_for(audience, regulators=None):
+    """The regulators of ``regulators`` (all by default) that ``audience`` may be shown as
+    such, with a page and a calendar feed: the public those listed publicly, whether or not
+    they have a public meeting yet; other audiences all."""
+    regulators = Regulator.objects.all() if regulators is None else regulators
+    if audience is Audience.PUBLIC:
+        return regulators.filter(listed_publicly=True)
+    return regulators
 
 
 def agenda_items_for(audience, items=None):
@@ -290,13 +304,20 @@ def log_entries_visible_to(user, entries):
 
 
 def _earlier(meeting):
+    """Earlier meetings with any of ``meeting``'s regulators, or of its series (and of the
+    series it continues after a change of rule)."""
     regulators = Meeting.regulators.through.objects.filter(meeting_id=meeting.pk)
-    return Meeting.objects.filter(
+    related = Q(
         pk__in=Meeting.regulators.through.objects.filter(
             regulator_id__in=regulators.values("regulator_id")
-        ).values("meeting_id"),
-        starts_at__lt=meeting.starts_at,
-    ).exclude(pk=meeting.pk)
+        ).values("meeting_id")
+    )
+    if meeting.series_id:
+        from liaison.meetings.models import MeetingSeries
+
+        family = MeetingSeries.objects.filter(Q(pk=meeting.series_id) | Q(next=meeting.series_id))
+        related |= Q(series__in=family.values("pk"))
+    return Meeting.objects.filter(related, starts_at__lt=meeting.starts_at).exclude(pk=meeting.pk)
 
 
 def _open_actions_of(meetings):
@@ -309,7 +330,8 @@ def _open_actions_of(meetings):
 
 
 def earlier_meetings(meeting, reader):
-    """Earlier meetings with any of ``meeting``'s regulators that ``reader`` may see: a user,
+    """Earlier meetings with any of ``meeting``'s regulators or of its series that ``reader``
+    may see: a user,
     or ``SHARED`` for a document the whole delegation reads (no confidential ones)."""
     if reader is SHARED:
         return meetings_for(Audience.MEMBERS, _earlier(meeting))
@@ -317,7 +339,8 @@ def earlier_meetings(meeting, reader):
 
 
 def carried_forward_actions(meeting, reader):
-    """Open actions from earlier meetings with any of ``meeting``'s regulators, as far as
+    """Open actions from earlier meetings with any of ``meeting``'s regulators or of its
+    series, as far as
     ``reader`` (a user, or ``SHARED``) may see those meetings; soonest due first."""
     return _open_actions_of(earlier_meetings(meeting, reader))
 

@@ -364,3 +364,31 @@ class MeetingJoinsSeriesTestCase(TestCase):
         meeting = schedule(self.calls)[0]
         edit = f"/admin/snippets/liaison/meeting/edit/{meeting.pk}/"
         self.assertTrue(self.client.get(edit).context["form"].fields["series"].disabled)
+
+
+class CarryForwardAlongTheSeriesTestCase(TestCase):
+    def test_open_actions_follow_the_series_even_with_other_regulators(self):
+        from liaison.meetings.series import schedule
+        from liaison.visibility import SHARED, carried_forward_actions
+
+        owner = make_user("Secretariat")
+        series = MeetingSeries.objects.create(
+            title="Monthly calls",
+            time_zone="America/Toronto",
+            frequency="weekly",
+            first_start=at(2030, 1, 8, 10),
+            count=3,
+        )
+        first, second, third = schedule(series)
+        # The third meets another office: it shares no regulator with the first.
+        third.regulators.set([make_regulator("FDA OTP", "America/New_York")])
+        third.save()
+        open_action = ActionItem.objects.create(
+            meeting=first, description="Send the assay data", owner=owner
+        )
+        ActionItem.objects.create(
+            meeting=first, description="Done already", owner=owner, status="done"
+        )
+
+        self.assertEqual(list(carried_forward_actions(third, SHARED)), [open_action])
+        self.assertEqual(list(carried_forward_actions(first, SHARED)), [])
