@@ -148,8 +148,16 @@ def seed_directory():
                 "jurisdiction": jurisdictions[code],
                 "time_zone": zone,
                 "website": website,
+                "listed_publicly": True,
             },
         )
+    # Every demo regulator is listed on the public site (a page and a feed from day one),
+    # in a database seeded before the flag too. save(), not update(): the public pages'
+    # cache must hear of it (cms.pagecache).
+    for regulator in regulators.values():
+        if not regulator.listed_publicly:
+            regulator.listed_publicly = True
+            regulator.save(update_fields=["listed_publicly"])
     organisations = {}
     for name, kind, website in ORGANISATIONS:
         organisations[name], _ = Organisation.objects.get_or_create(
@@ -440,6 +448,60 @@ MEETINGS = [
     ),
 ]
 
+# What each meeting is for: its public description (Meeting.description), by title. Public
+# text: the public page of a public meeting, every calendar and invitation, the pre-read.
+DESCRIPTIONS = {
+    "Annual Cell Therapy Liaison Meeting 2026": (
+        "The annual Cell Therapy Liaison Meeting between the Society and Health Canada's "
+        "Biologic and Radiopharmaceutical Drugs Directorate. This year's topics are potency "
+        "assurance, long-term follow-up of gene therapy patients, unproven clinics and "
+        "comparability after manufacturing changes."
+    ),
+    "Annual Cell Therapy Liaison Meeting 2025": (
+        "The annual Cell Therapy Liaison Meeting between the Society and Health Canada's "
+        "Biologic and Radiopharmaceutical Drugs Directorate, on potency assay matrices and "
+        "comparability after manufacturing changes."
+    ),
+    "FDA OTP working call: potency assay matrices": (
+        "A working call with FDA's Office of Therapeutic Products following up the Society's "
+        "written comments on potency assays for CAR-T products: whether a matrix of "
+        "orthogonal assays can support pivotal trials."
+    ),
+    "FDA OTP listening session on long-term follow-up": (
+        "A listening session held by FDA's Office of Therapeutic Products on how long patients "
+        "who receive gene therapies should be followed up. The Society presents registry "
+        "data, and speaks for risk-based durations."
+    ),
+    "EMA CAT interested parties meeting": (
+        "The Committee for Advanced Therapies' yearly meeting with interested parties. On "
+        "the agenda: the hospital exemption across member states, off-target analysis for "
+        "genome-edited products and comparability."
+    ),
+    "PMDA consultation on conditional approval": (
+        "A consultation with PMDA on conditional and time-limited approval of regenerative "
+        "medical products in Japan: what confirmatory evidence it expects after approval, "
+        "and what role real-world data can play."
+    ),
+    "Confidential call: unproven clinic enforcement": (
+        "A call with FDA's Office of Therapeutic Products on how member companies can report "
+        "clinics that market unproven cell therapies, and who at the agency follows them up."
+    ),
+    "MHRA pre-submission roundtable": (
+        "A roundtable with the MHRA for sponsors preparing submissions for advanced therapies "
+        "under the new clinical trials framework, on comparability and genome-edited "
+        "products."
+    ),
+    "Joint FDA–Health Canada summit on genome editing": (
+        "A one-day summit of FDA and Health Canada with developers of genome-edited "
+        "therapies, toward one off-target analysis package and one approach to long-term "
+        "follow-up that both agencies can accept."
+    ),
+    "EMA CAT call on hospital exemption": (
+        "A call with the Committee for Advanced Therapies on how member states apply the "
+        "hospital exemption for advanced therapies."
+    ),
+}
+
 # meeting title, description, owner ("user:<name>", "regulator:<acronym>",
 # "organisation:<name>"), due in days from today, status
 ACTIONS = [
@@ -620,6 +682,11 @@ def seed_meetings(users):
         agenda, summary, objectives,
     ) in MEETINGS:  # fmt: skip
         meeting = Meeting.objects.filter(title=title).first()
+        description = DESCRIPTIONS.get(title, "")
+        if meeting is not None and description and not meeting.description:
+            # A database seeded before descriptions: fill them in, never overwrite one.
+            meeting.description = description
+            meeting.save(update_fields=["description", "updated_at"])
         if meeting is None:
             zone = regulators[acronyms[0]].time_zone
             starts = at(zone, days, hour)
@@ -634,6 +701,7 @@ def seed_meetings(users):
                 status=status,
                 visibility=visibility,
                 organiser=users.get("secretariat"),
+                description=description,
                 objectives=objectives,
                 public_summary=summary,
             )

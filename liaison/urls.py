@@ -11,6 +11,9 @@ app_name = "liaison"
 urlpatterns = [
     path("meetings/", views.public_meetings, name="public_meetings"),
     path("meetings/<uuid:uuid>/", views.public_meeting, name="public_meeting"),
+    # Regulators the directory lists publicly: a page each, with its feed and meetings.
+    path("regulators/", views.public_regulators, name="public_regulators"),
+    path("regulators/<str:key>/", views.public_regulator, name="public_regulator"),
     # Calendar feeds and downloads.
     path("calendar/", feeds.calendar_index, name="calendar"),
     path("calendar/public.ics", feeds.public_feed, name="public_feed"),

@@ -22,7 +22,13 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from liaison import visibility
 from liaison.briefings import admin as briefings_admin
-from liaison.calendars import feeds_admin, invitations, invitations_admin, subscribers_admin
+from liaison.calendars import (
+    feeds_admin,
+    invitations,
+    invitations_admin,
+    series_invitations_admin,
+    subscribers_admin,
+)
 from liaison.meetings import admin as meetings_admin
 from liaison.meetings import dashboard, materials, materials_admin, series_admin, views
 from liaison.meetings.checks import meeting_warnings
@@ -100,7 +106,7 @@ def register_liaison_admin_urls():
         *feeds_admin.admin_urls(),
         *briefings_admin.admin_urls(),
         *materials_admin.admin_urls(),
-        *series_admin.admin_urls(),
+        *series_invitations_admin.admin_urls(),
     ]
 
 

@@ -29,11 +29,11 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from cms import emails, society
-from cms.validators import storable_id
 from liaison import visibility
 from liaison.calendars import ics as ical
 from liaison.calendars.models import FeedToken
 from liaison.meetings.models import Meeting, Regulator
+from liaison.meetings.views import public_regulator_named, regulator_filter_choices
 
 __all__ = [
     "feed_window",
@@ -261,22 +261,11 @@ def regulator_slug(regulator):
 
 def _regulator(key):
     """The regulator a feed address names: by id (ASCII digits) or by the slug of its
-    acronym (the first by id when two acronyms give the same slug), in one query. Only
-    regulators with a public meeting have a feed: one seen only in members-only or
-    confidential meetings is not announced, by acronym or by walking the ids."""
-    announced = Regulator.objects.filter(pk__in=Meeting.objects.public().values("regulators"))
-    if key.isascii() and key.isdigit():
-        pk = storable_id(key)
-        regulator = None if pk is None else announced.filter(pk=pk).first()
-    else:
-        regulator = next(
-            (
-                r
-                for r in announced.order_by("pk").only("pk", "acronym", "name")
-                if regulator_slug(r) == key
-            ),
-            None,
-        )
+    acronym (the first by id when two acronyms give the same slug), in one query. Every
+    regulator the directory lists publicly has a feed, empty until a public meeting with it
+    is planned; one not listed has none, whatever its meetings (``visibility.regulators_for``,
+    through ``public_regulator_named``)."""
+    regulator = public_regulator_named(key, Regulator.objects.only("pk", "acronym", "name"))
     if regulator is None:
         raise Http404("No such calendar.")
     return regulator
@@ -435,24 +424,24 @@ def webcal(url):
 
 
 def calendar_index(request):
-    """/calendar/: the public feeds (all public meetings, one per regulator) and how to
-    subscribe."""
+    """/calendar/: the public feeds (all public meetings, one per regulator the directory
+    lists publicly) and how to subscribe."""
     from django.shortcuts import render
 
     public = emails.absolute_url(reverse("liaison:public_feed"))
-    regulators = Regulator.objects.filter(
-        pk__in=Meeting.regulators.through.objects.filter(
-            meeting__visibility=Meeting.Visibility.PUBLIC
-        ).values("regulator_id")
-    ).order_by("acronym", "pk")
-    slugs = [regulator_slug(r) for r in Regulator.objects.only("pk", "acronym")]
     feeds = []
-    for regulator in regulators:
+    for key, regulator in regulator_filter_choices():
         # Two acronyms with one slug: the address names the regulator by id instead.
-        key = regulator_slug(regulator)
-        key = key if slugs.count(key) == 1 else str(regulator.pk)
         url = emails.absolute_url(reverse("liaison:regulator_feed", args=[key]))
-        feeds.append({"regulator": regulator, "url": url, "webcal": webcal(url)})
+        feeds.append(
+            {
+                "regulator": regulator,
+                "key": key,
+                "page": reverse("liaison:public_regulator", args=[key]),
+                "url": url,
+                "webcal": webcal(url),
+            }
+        )
     return render(
         request,
         "liaison/calendar/index.html",

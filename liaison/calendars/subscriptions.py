@@ -55,10 +55,12 @@ from django.views.decorators.http import require_http_methods
 from cms import emails, outbox
 from cms.ratelimit import Limit
 from cms.validators import refuse_control_characters
+from liaison import visibility
 from liaison.calendars import feeds
 from liaison.calendars.models import Subscriber
 from liaison.meetings.forms import CheckedModelMultipleChoiceField
-from liaison.meetings.models import Meeting, Regulator
+from liaison.meetings.models import Regulator
+from liaison.visibility import Audience
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +79,14 @@ EMAILS_PER_ADDRESS = Limit("subscribe:email", 3, 24 * 3600)
 
 
 def public_regulators(*also):
-    """Regulators a stakeholder can choose: those with at least one public meeting (a
-    regulator seen only in confidential meetings is not announced), plus `also`."""
-    with_public = Meeting.objects.public().values("regulators")
-    return Regulator.objects.filter(
-        Q(pk__in=with_public) | Q(pk__in=[r.pk for r in also])
-    ).order_by("acronym")
+    """Regulators a stakeholder can choose: those the directory lists publicly
+    (``visibility.regulators_for``), with or without a public meeting yet, plus `also` (the
+    ones a subscriber already chose, so that saving their settings does not drop one that was
+    unlisted since)."""
+    listed = visibility.regulators_for(Audience.PUBLIC).values("pk")
+    return Regulator.objects.filter(Q(pk__in=listed) | Q(pk__in=[r.pk for r in also])).order_by(
+        "acronym"
+    )
 
 
 class ScopeFields(forms.Form):

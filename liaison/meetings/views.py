@@ -1,5 +1,8 @@
+from collections import Counter
+
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,6 +12,7 @@ from django.utils.text import slugify
 
 from advocacy.models import PositionPage
 from cms import emails
+from cms.validators import storable_id
 from liaison import visibility
 from liaison.meetings.models import Meeting, Regulator
 from liaison.visibility import Audience
@@ -36,19 +40,39 @@ def regulator_slug(regulator):
     return slugify(regulator.acronym) or str(regulator.pk)
 
 
-def regulator_filter_choices():
-    """(key, regulator) for each regulator with a public meeting, by acronym: the key is the
-    slug of its acronym, as in its calendar feed's address (/calendar/regulators/fda-cber-otp.ics),
-    or its id when two acronyms give the same slug. Two queries, however many regulators."""
-    slugs = [regulator_slug(r) for r in Regulator.objects.only("pk", "acronym")]
-    regulators = Regulator.objects.filter(
-        pk__in=Meeting.objects.public().values("regulators")
-    ).order_by("acronym", "pk")
-    choices = []
-    for regulator in regulators:
+def regulator_keys():
+    """A function giving each regulator's key in addresses: the slug of its acronym, or its
+    id when two acronyms give the same slug. One query, however many regulators."""
+    slugs = Counter(regulator_slug(r) for r in Regulator.objects.only("pk", "acronym"))
+
+    def key_of(regulator):
         key = regulator_slug(regulator)
-        choices.append((key if slugs.count(key) == 1 else str(regulator.pk), regulator))
-    return choices
+        return key if slugs[key] == 1 else str(regulator.pk)
+
+    return key_of
+
+
+def regulator_filter_choices():
+    """(key, regulator) for each regulator the public may be shown
+    (``visibility.regulators_for``: those the directory lists publicly, with or without a
+    public meeting), by acronym: the key is the slug of its acronym, as in its calendar feed's
+    address (/calendar/regulators/fda-cber-otp.ics), or its id when two acronyms give the same
+    slug. Two queries, however many regulators."""
+    key_of = regulator_keys()
+    regulators = visibility.regulators_for(Audience.PUBLIC).order_by("acronym", "pk")
+    return [(key_of(regulator), regulator) for regulator in regulators]
+
+
+def public_regulator_named(key, regulators=None):
+    """The publicly listed regulator (``visibility.regulators_for``) that an address's
+    ``key`` names, or None: by id (ASCII digits) or by the slug of its acronym (the first by
+    id when two acronyms give the same slug), in one query. A regulator not listed publicly
+    is None whatever its meetings, by acronym or by walking the ids."""
+    listed = visibility.regulators_for(Audience.PUBLIC, regulators)
+    if key.isascii() and key.isdigit():
+        pk = storable_id(key)
+        return None if pk is None else listed.filter(pk=pk).first()
+    return next((r for r in listed.order_by("pk") if regulator_slug(r) == key), None)
 
 
 def find_regulator(choices, asked):
@@ -155,6 +179,72 @@ def public_meeting(request, uuid):
             "canonical_url": emails.absolute_url(
                 reverse("liaison:public_meeting", args=[meeting.uuid])
             ),
+        },
+    )
+
+
+REGULATOR_PAST_SHOWN = 20
+
+
+def _with_regulator(meetings, regulator):
+    return meetings.filter(
+        pk__in=Meeting.regulators.through.objects.filter(regulator=regulator).values("meeting_id")
+    )
+
+
+def public_regulator(request, key):
+    """/regulators/<key>/: a publicly listed regulator, how to follow it in a calendar, and
+    its public meetings (upcoming ones going ahead, then the latest past ones). Regulators
+    not listed publicly, and unknown keys, are the site's 404."""
+    regulator = public_regulator_named(key, Regulator.objects.select_related("jurisdiction"))
+    if regulator is None:
+        raise Http404("No such regulator.")
+    key = regulator_keys()(regulator)
+    now = timezone.now()
+    meetings = _with_regulator(public_meetings_queryset(), regulator)
+    upcoming = list(
+        meetings.upcoming(now).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at", "pk")
+    )
+    past = list(meetings.started(now).order_by("-starts_at", "pk")[: REGULATOR_PAST_SHOWN + 1])
+    feed_url = emails.absolute_url(reverse("liaison:regulator_feed", args=[key]))
+    return render(
+        request,
+        "liaison/public/regulator_detail.html",
+        {
+            "regulator": regulator,
+            "regulator_key": key,
+            "upcoming": upcoming,
+            "past": past[:REGULATOR_PAST_SHOWN],
+            "more_past": len(past) > REGULATOR_PAST_SHOWN,
+            "all_meetings_url": reverse("liaison:public_meetings")
+            + "?"
+            + urlencode({"regulator": key}),
+            "feed_url": feed_url,
+            "feed_webcal": "webcal://" + feed_url.split("://", 1)[1],
+            "canonical_url": emails.absolute_url(reverse("liaison:public_regulator", args=[key])),
+        },
+    )
+
+
+def public_regulators(request):
+    """/regulators/: the regulators listed publicly, by acronym, with their jurisdiction and
+    how many public meetings with each are coming up. Two queries."""
+    coming = (
+        Meeting.objects.public().upcoming(timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+    )
+    regulators = (
+        visibility.regulators_for(Audience.PUBLIC)
+        .select_related("jurisdiction")
+        .annotate(upcoming_count=Count("meetings", filter=Q(meetings__in=coming.values("pk"))))
+        .order_by("acronym", "pk")
+    )
+    key_of = regulator_keys()
+    return render(
+        request,
+        "liaison/public/regulator_list.html",
+        {
+            "regulators": [(key_of(r), r) for r in regulators],
+            "canonical_url": emails.absolute_url(reverse("liaison:public_regulators")),
         },
     )
 

@@ -18,7 +18,7 @@ pytestmark = [
 
 def public_meeting(acronym, zone):
     start = timezone.now().replace(microsecond=0, second=0) + datetime.timedelta(days=20)
-    make_meeting(make_regulator(acronym, zone), visibility="public", starts_at=start)
+    make_meeting(make_regulator(acronym, zone, listed=True), visibility="public", starts_at=start)
 
 
 def test_regulator_boxes_follow_the_scope_and_the_address_copies(

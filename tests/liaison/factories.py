@@ -17,9 +17,14 @@ ADD_URL = "/admin/snippets/liaison/meeting/add/"
 LIST_URL = "/admin/snippets/liaison/meeting/"
 
 
-def make_regulator(acronym="Health Canada BRDD", zone="America/Toronto"):
+def make_regulator(acronym="Health Canada BRDD", zone="America/Toronto", *, listed=False):
+    """A regulator; ``listed`` lists it on the public site (a page and a feed)."""
     return Regulator.objects.create(
-        name=acronym, acronym=acronym, jurisdiction=jurisdiction("ca"), time_zone=zone
+        name=acronym,
+        acronym=acronym,
+        jurisdiction=jurisdiction("ca"),
+        time_zone=zone,
+        listed_publicly=listed,
     )
 
 

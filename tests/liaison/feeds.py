@@ -30,8 +30,8 @@ class FeedTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.fda = make_regulator("FDA CBER", zone="America/New_York")
-        cls.hc = make_regulator("Health Canada BRDD", zone="America/Toronto")
+        cls.fda = make_regulator("FDA CBER", zone="America/New_York", listed=True)
+        cls.hc = make_regulator("Health Canada BRDD", zone="America/Toronto", listed=True)
         cls.delegate = make_user("Liaison delegates", email="delegate-canary@example.org")
         cls.other_delegate = make_user("Liaison delegates")
         cls.secretariat = make_user("Secretariat")

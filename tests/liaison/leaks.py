@@ -40,7 +40,7 @@ class PlantedCanariesTestCase(TestCase):
         )
         cls.response = make_response(responses, relies_on=[cls.position])
 
-        regulator = make_regulator()
+        regulator = make_regulator(listed=True)
         delegate = make_user(
             "Liaison delegates",
             username=plant("username"),

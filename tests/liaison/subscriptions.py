@@ -45,8 +45,8 @@ class SubscriptionTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.hc = make_regulator("Health Canada BRDD", "America/Toronto")
-        cls.pmda = make_regulator("PMDA", "Asia/Tokyo")
+        cls.hc = make_regulator("Health Canada BRDD", "America/Toronto", listed=True)
+        cls.pmda = make_regulator("PMDA", "Asia/Tokyo", listed=True)
         cls.hc_meeting = make_meeting(
             cls.hc,
             title="Ottawa potency liaison",

@@ -77,7 +77,7 @@ class WhoSeesWhatInFeedsTestCase(FeedTestCase):
         self.assertNotIn("EMA CAT", self.get("/calendar/").content.decode())
 
     def test_regulators_whose_acronyms_give_one_slug_are_named_by_id(self):
-        twin = make_regulator("FDA  CBER", zone="America/Chicago")
+        twin = make_regulator("FDA  CBER", zone="America/Chicago", listed=True)
         make_meeting(twin, title="Twin meeting", visibility="public", starts_at=at(3))
         index = self.get("/calendar/").content.decode()
         self.assertIn(f"/calendar/regulators/{self.fda.pk}.ics", index)

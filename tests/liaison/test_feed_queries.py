@@ -25,7 +25,7 @@ class FeedQueryCountTestCase(TestCase):
     def setUpTestData(cls):
         make_society()
         cls.regulators = [
-            make_regulator("FDA CBER"),
+            make_regulator("FDA CBER", listed=True),
             make_regulator("EMA", zone="Europe/Amsterdam"),
         ]
         cls.delegate = make_user("Liaison delegates")

@@ -148,8 +148,8 @@ class SupersededPositionTestCase(TestCase):
 class RegulatorFilterTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.fda = make_regulator("FDA CBER OTP", "America/New_York")
-        cls.pmda = make_regulator("PMDA", "Asia/Tokyo")
+        cls.fda = make_regulator("FDA CBER OTP", "America/New_York", listed=True)
+        cls.pmda = make_regulator("PMDA", "Asia/Tokyo", listed=True)
         cls.hidden = make_regulator("MHRA", "Europe/London")
         meeting(cls.fda, "FDA summer liaison", at(2026, 6, 9, 13))
         meeting(cls.fda, "FDA spring liaison", at(2026, 3, 3, 14))
