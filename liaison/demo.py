@@ -765,3 +765,198 @@ def seed_meetings(users):
         )
     seed_materials(meetings, users)
     return meetings
+
+
+def weekday_on_or_after(day, weekday=None):
+    """``day``, or the next weekday (the next ``weekday``, 0 = Monday, when given)."""
+    while day.weekday() >= 5 or (weekday is not None and day.weekday() != weekday):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+CTLM = "Cell Therapy Liaison Meeting"
+CTLM_DESCRIPTION = (
+    "The society's annual day-long liaison meeting with Health Canada's Biologic and "
+    "Radiopharmaceutical Drugs Directorate: member organisations bring their topics, the "
+    "directorate answers, and the year's follow-ups are agreed."
+)
+MONTHLY = "Monthly call with FDA OTP"
+MONTHLY_DESCRIPTION = (
+    "A short monthly call with FDA's Office of Therapeutic Products to follow up the asks of "
+    "the liaison meetings between them."
+)
+SUMMIT = "Policy Summit on Advanced Therapies"
+SUMMIT_DESCRIPTION = (
+    "Two days with FDA, EMA and MHRA on aligning expectations for potency, comparability and "
+    "long-term follow-up across agencies; open to member organisations."
+)
+
+
+def seed_series(users):
+    """The demo's series and day-long meetings, on weekdays: the annual liaison meeting as a
+    series without a rule over three years (this year's and last year's meetings and one
+    held all day two years ago), a monthly call made by a rule with one meeting cancelled and one moved, and a
+    two-day summit. Adds nothing the second time."""
+    from liaison.meetings import recurrence, series
+    from liaison.meetings.models import (
+        AgendaItem,
+        Meeting,
+        MeetingSeries,
+        SeriesAgendaItem,
+        all_day_bounds,
+    )
+
+    regulators = {r.acronym: r for r in Regulator.objects.all()}
+    delegation = [u for key, u in users.items() if key in ("delegate", "secretariat")]
+    organiser = users.get("secretariat")
+    today = timezone.localdate()
+    contacts = list(Contact.objects.select_related("regulator", "organisation").order_by("name"))
+
+    def officials(*acronyms):
+        """Officials of these regulators and one member company's representative."""
+        return [c for c in contacts if c.regulator and c.regulator.acronym in acronyms] + [
+            c
+            for c in contacts
+            if c.organisation and c.organisation.kind == Organisation.Kind.MEMBER
+        ][:1]
+
+    # The annual meeting: each year's date chosen, so a series without a rule.
+    hc = regulators["Health Canada BRDD"]
+    ctlm = MeetingSeries.objects.filter(title=CTLM).first()
+    if ctlm is None:
+        ctlm = MeetingSeries(
+            title=CTLM,
+            kind=Meeting.Kind.LIAISON,
+            visibility=Meeting.Visibility.PUBLIC,
+            description=CTLM_DESCRIPTION,
+            time_zone=hc.time_zone,
+            location="Holland Cross, 1600 Scott Street, Ottawa",
+            organiser=organiser,
+        )
+        ctlm.regulators = [hc]
+        ctlm.delegation = delegation
+        ctlm.save()
+        Meeting.objects.filter(
+            title__startswith="Annual Cell Therapy Liaison Meeting", visibility="public"
+        ).update(series=ctlm)
+    if not ctlm.meetings.filter(all_day=True).exists():
+        # Two years ago, a Thursday in the second half of November, held all day.
+        day = weekday_on_or_after(datetime.date(today.year - 2, 11, 15), weekday=3)
+        starts, ends = all_day_bounds(day, day, hc.time_zone)
+        meeting = Meeting(
+            title=f"Annual Cell Therapy Liaison Meeting {day.year}",
+            series=ctlm,
+            kind=Meeting.Kind.LIAISON,
+            all_day=True,
+            time_zone=hc.time_zone,
+            starts_at=starts,
+            ends_at=ends,
+            location=ctlm.location,
+            status=Meeting.Status.HELD,
+            visibility=Meeting.Visibility.PUBLIC,
+            organiser=organiser,
+            description=CTLM_DESCRIPTION,
+            public_summary="The first liaison meeting held over a whole day: potency "
+            "assays in the morning, long-term follow-up in the afternoon.",
+        )
+        meeting.regulators = [hc]
+        meeting.delegation = delegation
+        meeting.attendees = officials(hc.acronym)
+        meeting.agenda_items = [
+            AgendaItem(title="Potency assays for CAR-T products", duration_minutes=90),
+            AgendaItem(title="Long-term follow-up durations", duration_minutes=90, sort_order=1),
+        ]
+        meeting.save()
+
+    # The monthly call: made by its rule, the second Tuesday at 11:00 in Washington.
+    fda = regulators["FDA CBER OTP"]
+    monthly = MeetingSeries.objects.filter(title=MONTHLY).first()
+    if monthly is not None and not monthly.meetings.exists():
+        # Its meetings were deleted (a demo reset): the rule makes them again.
+        monthly.delete()
+        monthly = None
+    if monthly is None:
+        zone = zoneinfo.ZoneInfo(fda.time_zone)
+        month = today.replace(day=1) - datetime.timedelta(days=75)
+        first_day = weekday_on_or_after(month.replace(day=8), weekday=1)
+        monthly = MeetingSeries(
+            title=MONTHLY,
+            kind=Meeting.Kind.WORKING_CALL,
+            visibility=Meeting.Visibility.PUBLIC,
+            description=MONTHLY_DESCRIPTION,
+            time_zone=fda.time_zone,
+            join_url="https://meet.example.org/fda-otp-monthly",
+            organiser=organiser,
+            frequency=recurrence.Frequency.MONTHLY_WEEKDAY,
+            first_start=datetime.datetime.combine(
+                first_day, datetime.time(11), tzinfo=zone
+            ).astimezone(datetime.UTC),
+            duration_minutes=45,
+            count=8,
+        )
+        monthly.regulators = [fda]
+        monthly.delegation = delegation
+        monthly.agenda_template = [
+            SeriesAgendaItem(title="Open actions from earlier meetings", duration_minutes=15)
+        ]
+        monthly.save()
+        made = series.schedule(monthly)
+        for meeting in made:
+            meeting.attendees.set(officials(fda.acronym))
+            meeting.save()
+        now = timezone.now()
+        past = [m for m in made if m.starts_at < now]
+        ahead = [m for m in made if m.starts_at >= now]
+        for meeting in past:
+            meeting.status = Meeting.Status.HELD
+            meeting.save()
+        if len(ahead) >= 2:
+            cancelled, moved = ahead[0], ahead[1]
+            cancelled.status = Meeting.Status.CANCELLED
+            cancelled.save()
+            # Moved to the Wednesday, same time.
+            moved.starts_at += datetime.timedelta(days=1)
+            moved.ends_at += datetime.timedelta(days=1)
+            moved.save()
+
+    # A two-day summit, Tuesday and Wednesday, entered by its days.
+    if not Meeting.objects.filter(title=SUMMIT).exists():
+        first = weekday_on_or_after(today + datetime.timedelta(days=45), weekday=1)
+        last = first + datetime.timedelta(days=1)
+        starts, ends = all_day_bounds(first, last, fda.time_zone)
+        summit = Meeting(
+            title=SUMMIT,
+            kind=Meeting.Kind.SUMMIT,
+            all_day=True,
+            time_zone=fda.time_zone,
+            starts_at=starts,
+            ends_at=ends,
+            location="Walter E. Washington Convention Center, Washington, DC",
+            status=Meeting.Status.CONFIRMED,
+            visibility=Meeting.Visibility.PUBLIC,
+            organiser=organiser,
+            description=SUMMIT_DESCRIPTION,
+        )
+        summit.regulators = [
+            regulators[a] for a in ("FDA CBER OTP", "EMA CAT", "MHRA") if a in regulators
+        ]
+        summit.delegation = delegation
+        summit.attendees = officials(*(r.acronym for r in summit.regulators.all()))
+        summit.agenda_items = [
+            AgendaItem(
+                title="Potency: one matrix for three agencies?", duration_minutes=120, day=1
+            ),
+            AgendaItem(
+                title="Comparability after manufacturing changes",
+                duration_minutes=120,
+                day=1,
+                sort_order=1,
+            ),
+            AgendaItem(
+                title="Long-term follow-up: durations and registries",
+                duration_minutes=120,
+                day=2,
+                sort_order=2,
+            ),
+        ]
+        summit.save()

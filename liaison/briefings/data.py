@@ -55,6 +55,7 @@ class Item:
     decision: str
     outcome_notes: str
     positions: tuple[Position, ...] = ()
+    day: datetime.date | None = None  # the day it is on, of a meeting over several days
 
     def for_outsiders(self):
         """What of this item may reach invitees and stakeholders: the fields the agenda item
@@ -68,6 +69,7 @@ class Item:
             presenter=self.presenter,
             background=self.background,
             positions=tuple(p for p in self.positions if p.public),
+            day=self.day,
         )
 
 
@@ -80,6 +82,7 @@ class SharedItem:
     presenter: str
     background: str
     positions: tuple[Position, ...] = ()
+    day: datetime.date | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +169,9 @@ class Meeting:
     updated_at: datetime.datetime
     attendance_recorded: bool = False  # someone was ticked as attended
     materials: tuple[Material, ...] = ()  # meeting papers first, then by agenda item
+    description: str = ""  # what the meeting is for: public, every audience may see it
+    all_day: bool = False  # held on whole days: no clock times
+    days: tuple[datetime.date, ...] = ()  # the days it runs on, in its zone
 
     @property
     def local_start(self):
@@ -318,6 +324,12 @@ def load(meeting, *, today=None, base_url=""):
         .get()
     )
     items = list(meeting.agenda_items.all())
+    # A meeting over several days lists its items under their days (Meeting.agenda_by_day).
+    item_days = {
+        item.pk: day for day, group in meeting.agenda_by_day(items) if day for item in group
+    }
+    if item_days:
+        items.sort(key=lambda item: item_days[item.pk])
     cited = {p.pk: p for item in items for p in item.cited_positions.all()}
     public = set(
         PositionPage.objects.live()
@@ -367,11 +379,14 @@ def load(meeting, *, today=None, base_url=""):
         ends_at=meeting.ends_at,
         when_local=meeting.when_local(),
         when_utc=meeting.when_utc(),
+        all_day=meeting.all_day,
+        days=tuple(meeting.days()),
         status=meeting.get_status_display(),
         location=meeting.location,
         join_url=meeting.join_url,
         public=meeting.is_public,
         confidential_content=visibility.has_confidential_content(meeting),
+        description=meeting.description,
         objectives=meeting.objectives,
         delegation=tuple(
             Delegate(
@@ -408,6 +423,7 @@ def load(meeting, *, today=None, base_url=""):
                 decision=item.decision,
                 outcome_notes=item.outcome_notes,
                 positions=tuple(positions[p.pk] for p in item.cited_positions.all()),
+                day=item_days.get(item.pk),
             )
             for item in items
         ),

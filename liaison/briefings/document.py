@@ -11,7 +11,8 @@ What a reader learns is decided here, by the *audience*:
 
 =========  =====================================================================================
 delegate   The delegation, before the meeting. Marked confidential. Cover with the join link;
-           delegation and attendees, objectives, the agenda table, one section per item (the
+           what the meeting is for (its public description), delegation and attendees, the
+           delegation's objectives (a section of their own), the agenda table, one section per item (the
            ask, background, numbered talking points, cited positions with a warning when one
            is superseded, withdrawn or past review), open follow-ups carried from earlier
            meetings with the same regulators, the last five of those meetings with their
@@ -20,7 +21,8 @@ delegate   The delegation, before the meeting. Marked confidential. Cover with t
            with, file type and size, a sign-in link).
 pre-read   Outside stakeholders, before the meeting, whatever the meeting's visibility. Only the
            fields the agenda item form marks "shared with invitees and stakeholders"
-           (``Item.for_outsiders``) of the non-confidential items: the agenda (title,
+           (``Item.for_outsiders``) of the non-confidential items, after what the meeting is
+           for (its public description, which every audience sees): the agenda (title,
            presenter, minutes), per item its background and the live, public positions it
            cites; Annex A those positions' text, Annex B the papers shown to the public. No
            join link, objectives, asks, talking points, notes, people, actions or history.
@@ -82,6 +84,7 @@ LABELS = {
     Audience.PRE_READ: "Pre-read",
     Audience.RECORD: "Meeting record",
 }
+DESCRIPTION_HEADING = "What this meeting is for"
 READER_TIME = "liaise_reader_time"  # the bookmark a reader's own time is added after
 GREY = RGBColor(0x55, 0x55, 0x55)
 
@@ -116,11 +119,15 @@ def marking(meeting, audience, markings=None):
 
 
 def _items(meeting):
-    """(start, item) for every agenda item, starts computed from the durations."""
+    """(when, item) for every agenda item: its start ("10:40") computed from the durations
+    for a timed meeting of one day; its day ("Tue 9 Mar") for a meeting over several days;
+    "" for the items of a meeting held all of one day (no clock times)."""
+    if meeting.all_day or len(meeting.days) > 1:
+        return [(f"{item.day:%a %-d %b}" if item.day else "", item) for item in meeting.items]
     start = meeting.local_start
     scheduled = []
     for item in meeting.items:
-        scheduled.append((start, item))
+        scheduled.append((f"{start:%H:%M}", item))
         start = start + datetime.timedelta(minutes=item.duration_minutes)
     return scheduled
 
@@ -141,7 +148,7 @@ def time_in(meeting, zone_name):
     """The meeting's time in the zone ``zone_name``, e.g. "Thu 10 Jun 2026, 15:00–17:00 CEST
     (Europe/Paris)"; "" for an unknown zone, or the meeting's own zone or UTC (already shown)."""
     zone = _zone(zone_name)
-    if zone is None or zone.key in (meeting.time_zone, "UTC", "Etc/UTC"):
+    if zone is None or zone.key in (meeting.time_zone, "UTC", "Etc/UTC") or meeting.all_day:
         return ""
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     until = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%a %-d %b %Y, %H:%M}"
@@ -173,12 +180,16 @@ def _cover(w, meeting, audience, society, logo, version, reader_zone, now):
         w.big(society.name, 13, space_after=24)
     w.big(line(meeting.title) or "Meeting", 24, space_after=4)
     w.big(LABELS[audience], 15, bold=False, space_after=18, colour=GREY)
-    rows = [
-        ("Regulator", _regulators(meeting)),
-        ("Date", f"{meeting.local_start:%A %-d %B %Y}"),
-        ("When", f"{meeting.when_local} ({meeting.time_zone.replace('_', ' ')})"),
-        ("In UTC", meeting.when_utc),
-    ]
+    if meeting.all_day:
+        # Whole days in the meeting's zone: the days, no clock times, no UTC.
+        rows = [("Regulator", _regulators(meeting)), ("Date", meeting.when_local)]
+    else:
+        rows = [
+            ("Regulator", _regulators(meeting)),
+            ("Date", f"{meeting.local_start:%A %-d %B %Y}"),
+            ("When", f"{meeting.when_local} ({meeting.time_zone.replace('_', ' ')})"),
+            ("In UTC", meeting.when_utc),
+        ]
     for label, value in rows:
         p = w.para(value, bold_label=f"{label}:")
     # A reader's own time goes after the UTC line: now (``reader_zone``) or at download.
@@ -246,14 +257,16 @@ def _people_rows(meeting, organisation, present_only=False):
 def _agenda_table(w, scheduled):
     rows = [
         (
-            f"{start:%H:%M}",
+            start,
             line(item.title) + (" [confidential]" if getattr(item, "confidential", False) else ""),
             line(item.presenter),
             str(item.duration_minutes),
         )
         for start, item in scheduled
     ]
-    w.table(("Start", "Item", "Presenter", "Minutes"), rows, (15, 83, 34, 20))
+    timed = any(":" in start for start, _item in scheduled)
+    heading = "Start" if timed or not any(start for start, _item in scheduled) else "Day"
+    w.table((heading, "Item", "Presenter", "Minutes"), rows, (15, 83, 34, 20))
 
 
 def _positions(w, positions, *, warnings):
@@ -371,7 +384,16 @@ def _papers(w, papers, *, delegation, letter):
             p.add_run(f" ({'; '.join(f for f in facts if f)})")
 
 
+def _description(w, meeting):
+    """What the meeting is for: its public description, which every audience may read (unlike
+    the delegation's objectives). Nothing when there is none."""
+    if meeting.description.strip():
+        w.heading(DESCRIPTION_HEADING, 1)
+        w.text_block(meeting.description)
+
+
 def _delegate(w, meeting, scheduled, organisation):
+    _description(w, meeting)
     w.heading("Delegation and attendees", 1)
     people = _people_rows(meeting, organisation)
     if people:
@@ -391,7 +413,11 @@ def _delegate(w, meeting, scheduled, organisation):
     w.heading("Agenda items", 1)
     for number, (start, item) in enumerate(scheduled, 1):
         w.heading(f"{number}. {line(item.title)}", 2)
-        facts = f"{start:%H:%M}, {item.duration_minutes} minutes"
+        facts = (
+            f"{start}, {item.duration_minutes} minutes"
+            if start
+            else f"{item.duration_minutes} minutes"
+        )
         if item.presenter:
             facts += f", presented by {line(item.presenter)}"
         if item.confidential:
@@ -466,6 +492,7 @@ def _pre_read(w, meeting, scheduled):
     (``Item.for_outsiders``) and the public papers."""
     shared = [(start, item.for_outsiders()) for start, item in scheduled]
     shared = [(start, item) for start, item in shared if item is not None]
+    _description(w, meeting)
     w.heading("Agenda", 1)
     if shared:
         _agenda_table(w, shared)

@@ -89,6 +89,14 @@ MEETING_PANELS = [
         ],
         heading="What",
     ),
+    FieldPanel(
+        "description",
+        heading="What this meeting is for",
+        help_text="A few sentences saying what this meeting is for. Public: shown on the public "
+        "page of a public meeting and in public calendars, and shared with everyone invited "
+        "(invitations, calendars, the stakeholder pre-read). Keep the delegation's aims for "
+        "the objectives further down, which stay with the delegation.",
+    ),
     MultiFieldPanel(
         [
             FieldPanel("time_zone"),

@@ -192,7 +192,7 @@ class MeetingForm(WagtailAdminModelForm):
                 zone_field.widget.regulator_zones = lambda: {
                     str(pk): zone for pk, zone in regulators.values_list("pk", "time_zone")
                 }
-        for name in ("title", "location", "objectives", "public_summary"):
+        for name in ("title", "location", "description", "objectives", "public_summary"):
             if name in self.fields:
                 self.fields[name].validators.append(refuse_control_characters_in_text)
         self.offer_people_by_name()

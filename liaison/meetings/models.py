@@ -309,6 +309,7 @@ class Meeting(index.Indexed, ClusterableModel):
     search_fields = [
         index.SearchField("title", boost=2),
         index.AutocompleteField("title"),
+        index.SearchField("description"),
         index.SearchField("objectives"),
         index.SearchField("location"),
         index.FilterField("status"),

@@ -72,6 +72,9 @@ def span(start, end, zone):
 
 
 def times(meeting, reader_zone):
+    if meeting.all_day:
+        # Whole days of the meeting's zone: the same days on every clock that matters.
+        return Times(meeting.days_text(), None, None, "")
     utc = zoneinfo.ZoneInfo("UTC")
     own = span(meeting.starts_at, meeting.ends_at, meeting.zone)
     shown = span(meeting.starts_at, meeting.ends_at, reader_zone)
@@ -92,10 +95,15 @@ class Item:
     positions: list = field(default_factory=list)  # (position, warning or None)
     materials: list = field(default_factory=list)
     actions: list = field(default_factory=list)
+    day: datetime.date | None = None  # the day it is on, for a meeting over several days
+    timed: bool = True  # False for an all-day meeting: its items have no clock times
 
     @property
     def slot(self):
-        """'10:00–10:30' on the meeting's clock (the item's times are in its zone)."""
+        """'10:00–10:30' on the meeting's clock (the item's times are in its zone); nothing
+        for an item of an all-day meeting."""
+        if not self.timed:
+            return ""
         return f"{self.starts:%H:%M}–{self.ends:%H:%M}"
 
 
@@ -157,6 +165,14 @@ def contents(meeting, user, *, now=None, reader_zone=None):
         for a in meeting.actions.all()
         if a.agenda_item_id is None or a.agenda_item_id in shown_ids
     ]
+    # A meeting over several days lists its items under their days (Meeting.agenda_by_day).
+    days = {
+        item.pk: day
+        for day, group in meeting.agenda_by_day(list(meeting.agenda_items.all()))
+        for item in group
+    }
+    # Clock times only for a timed meeting of one day: a day's programme is not a clock.
+    timed = not meeting.all_day and len(meeting.days()) < 2
     items, clock = [], meeting.starts_at
     for item in meeting.agenda_items.all():
         starts, clock = clock, clock + datetime.timedelta(minutes=item.duration_minutes or 0)
@@ -170,8 +186,12 @@ def contents(meeting, user, *, now=None, reader_zone=None):
                 [(p, position_warning(p, today)) for p in item.cited_positions.all()],
                 [m for m in materials if m.agenda_item_id == item.pk],
                 [a for a in actions if a.agenda_item_id == item.pk],
+                day=days.get(item.pk),
+                timed=timed,
             )
         )
+    if any(entry.day for entry in items):
+        items.sort(key=lambda entry: entry.day)
     delegation, attendees = people(meeting)
     return {
         "audience": audience,

@@ -147,7 +147,9 @@ def public_meetings(request):
 def public_meeting(request, uuid):
     # Members-only, confidential and unknown meetings all give the same 404.
     meeting = get_object_or_404(
-        public_meetings_queryset().prefetch_related(
+        public_meetings_queryset()
+        .select_related("series")
+        .prefetch_related(
             Prefetch(
                 "public_agenda__cited_positions",
                 queryset=PositionPage.objects.live().public().order_by("title"),
@@ -170,11 +172,17 @@ def public_meeting(request, uuid):
         ),
         uuid=uuid,
     )
+    series = meeting.series
     return render(
         request,
         "liaison/public/meeting_detail.html",
         {
             "meeting": meeting,
+            # A meeting over several days lists its items under their days.
+            "agenda_days": meeting.agenda_by_day(meeting.public_agenda),
+            "series": series
+            if series and series.visibility == Meeting.Visibility.PUBLIC
+            else None,
             "is_over": meeting.ends_at < timezone.now(),
             "canonical_url": emails.absolute_url(
                 reverse("liaison:public_meeting", args=[meeting.uuid])

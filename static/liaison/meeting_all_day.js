@@ -2,7 +2,9 @@
 // end and clock-change boxes; unticked, the other way round. Without this script all of them
 // show and the server uses the pair that "all day" names.
 (() => {
-    const wrapper = (field) => field.closest("[data-field-wrapper], .w-field__wrapper") || field;
+    // The panel wrapper holds the field's label too (Wagtail puts it beside the field).
+    const wrapper = (field) =>
+        field.closest(".w-panel__wrapper") || field.closest("[data-field-wrapper]") || field;
 
     function toggle(form) {
         const allDay = form.querySelector('input[type="checkbox"][name$="all_day"]');

@@ -309,3 +309,106 @@ class AgendaByDayTestCase(TestCase):
         groups = meeting.agenda_by_day(list(meeting.agenda_items.all()))
 
         self.assertEqual([(day, len(items)) for day, items in groups], [(None, 2)])
+
+    def test_the_meeting_page_lists_the_items_under_their_days_without_clock_times(self):
+        self.post(2, None, 3)
+        meeting = Meeting.objects.get()
+
+        response = self.client.get(f"/admin/snippets/liaison/meeting/inspect/{meeting.pk}/")
+
+        html = response.content.decode()
+        days = [
+            f'<h3 class="w-h4">{day}</h3>'
+            for day in (
+                "Monday 7 December 2026",
+                "Tuesday 8 December 2026",
+                "Wednesday 9 December 2026",
+            )
+        ]
+        positions = [html.index(day) for day in days]
+        self.assertEqual(positions, sorted(positions))
+        self.assertLess(html.index("Item 2"), positions[1])
+        self.assertLess(positions[1], html.index("Item 1"))
+        self.assertLess(positions[2], html.index("Item 3"))
+        self.assertNotIn("00:00", html)
+        self.assertContains(response, "Monday 7 – Wednesday 9 December 2026")
+
+    def test_briefings_say_the_days_and_list_the_items_under_them(self):
+        import io
+
+        import docx
+
+        from liaison.briefings import data as briefing_data
+        from liaison.briefings import document as briefing
+
+        self.post(2, None, 3)
+        meeting = Meeting.objects.get()
+        loaded = briefing_data.load(meeting.pk)
+
+        for audience in ("delegate", "pre-read"):
+            with self.subTest(audience=audience):
+                built = docx.Document(
+                    io.BytesIO(briefing.build(loaded, audience, organisation="SCGTP"))
+                )
+                text = "\n".join(p.text for p in built.paragraphs)
+                self.assertIn("Monday 7 – Wednesday 9 December 2026", text)
+                self.assertNotIn("In UTC", text)
+                self.assertNotIn("00:00", text)
+                table = next(t for t in built.tables if t.rows[0].cells[1].text == "Item")
+                self.assertEqual(table.rows[0].cells[0].text, "Day")
+                self.assertEqual(
+                    [(r.cells[0].text, r.cells[1].text) for r in table.rows[1:]],
+                    [("Mon 7 Dec", "Item 2"), ("Tue 8 Dec", "Item 1"), ("Wed 9 Dec", "Item 3")],
+                )
+
+    def test_invitations_say_the_days_and_carry_dates(self):
+        from liaison.calendars import invitations
+        from liaison.calendars.ics import Person
+        from liaison.visibility import Audience
+
+        self.post(None, last_day="")
+        meeting = Meeting.objects.get()
+        meeting.organiser = make_user("Secretariat", email="sam@example.org")
+        meeting.save()
+        recipient = invitations.Recipient("Dana Ng", "dana@example.org", Audience.DELEGATION)
+        organiser = Person("Sam Lee", "sam@example.org")
+
+        message = invitations.build_message(
+            meeting, recipient, [Person("Dana Ng", "dana@example.org")], "REQUEST", organiser
+        )
+
+        self.assertIn("Monday 7 December 2026 (all day)", message.subject)
+        self.assertIn("When:   Monday 7 December 2026 (all day)\n", message.body)
+        self.assertNotIn("UTC", message.body)
+        calendar = icalendar.Calendar.from_ical(message.attachments[0][1])
+        (event,) = calendar.walk("VEVENT")
+        self.assertEqual(event.decoded("DTSTART"), D(2026, 12, 7))
+        self.assertEqual(event.decoded("DTEND"), D(2026, 12, 8))
+
+    def test_the_public_page_lists_the_items_under_their_days_and_links_the_series(self):
+        from liaison.meetings.models import MeetingSeries
+
+        self.post(2, None, 3, visibility="public")
+        meeting = Meeting.objects.get()
+        meeting.series = MeetingSeries.objects.create(
+            title="Policy Summits", time_zone="America/Toronto", visibility="public"
+        )
+        meeting.save()
+
+        self.client.logout()
+        html = self.client.get(f"/meetings/{meeting.uuid}/").content.decode()
+
+        days = [
+            f'<h3 class="agenda__day">{day}</h3>'
+            for day in (
+                "Monday 7 December 2026",
+                "Tuesday 8 December 2026",
+                "Wednesday 9 December 2026",
+            )
+        ]
+        positions = [html.index(day) for day in days]
+        self.assertEqual(positions, sorted(positions))
+        self.assertLess(positions[0], html.index("Item 2"))
+        self.assertLess(html.index("Item 2"), positions[1])
+        self.assertLess(positions[2], html.index("Item 3"))
+        self.assertIn(f'href="/series/{meeting.series.uuid}/">Policy Summits</a>', html)

@@ -15,6 +15,8 @@ from liaison.calendars import ics
 from liaison.meetings.models import ActionItem, Meeting, MeetingSeries
 from liaison.visibility import Audience
 from tests.factories import make_user
+from tests.js import icaljs
+from tests.liaison.calendar_readers import read_vobject
 from tests.liaison.factories import make_regulator
 
 UTC = datetime.UTC
@@ -242,10 +244,19 @@ class RuleChangeTestCase(TestCase):
             {str(e["UID"]) for e in masters}, {str(self.old_uuid), str(self.series.uuid)}
         )
         found = recurring_ical_events.of(calendar).between((2029, 1, 1), (2031, 1, 1))
+        stored = sorted(Meeting.objects.values_list("starts_at", flat=True))
+        self.assertEqual(sorted(e.decoded("DTSTART").astimezone(UTC) for e in found), stored)
+        # ical.js (Thunderbird's parser) and vobject expand both series the same way.
+        iso = "%Y-%m-%dT%H:%M:%S.000Z"
+        parsed = icaljs.parse(data)
         self.assertEqual(
-            sorted(e.decoded("DTSTART").astimezone(UTC) for e in found),
-            sorted(Meeting.objects.values_list("starts_at", flat=True)),
+            sorted(o["start"] for o in parsed["occurrences"]), [s.strftime(iso) for s in stored]
         )
+        events = read_vobject(data).vevent_list
+        expanded = sorted(
+            d.astimezone(UTC) for e in events if hasattr(e, "rrule") for d in e.getrruleset()
+        )
+        self.assertEqual(expanded, stored)
 
     def test_a_meeting_with_a_record_in_the_way_stops_the_change(self):
         april = self.series.meetings.get(recurrence_id=at(2030, 4, 9, 10))
@@ -338,7 +349,10 @@ class MeetingJoinsSeriesTestCase(TestCase):
         )
 
         self.assertEqual(response.status_code, 302)
-        self.assertEqual(Meeting.objects.get().series, self.ctlm)
+        meeting = Meeting.objects.get()
+        self.assertEqual(meeting.series, self.ctlm)
+        page = self.client.get(f"/admin/snippets/liaison/meeting/inspect/{meeting.pk}/")
+        self.assertContains(page, f'href="{edit_url(self.ctlm)}">Cell Therapy Liaison Meeting</a>')
 
     def test_its_visibility_must_be_the_series(self):
         from tests.liaison.factories import ADD_URL as MEETING_ADD

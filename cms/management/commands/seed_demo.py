@@ -9,7 +9,7 @@ from wagtail.users.models import UserProfile
 from advocacy.demo import seed_site
 from cms.apps import point_site_at_base_url
 from cms.demo import DEMO_USERS, DEMO_ZONES, SOCIETY, seed_society
-from liaison.demo import seed_directory, seed_meetings
+from liaison.demo import seed_directory, seed_meetings, seed_series
 
 
 class Command(BaseCommand):
@@ -43,6 +43,9 @@ class Command(BaseCommand):
         seed_directory()
         # 5. Meetings over the past year and the months ahead, with agendas and actions.
         seed_meetings(users)
+        # 6. Series and day-long meetings: the annual meeting over three years, a monthly
+        # call made by its rule, a two-day summit.
+        seed_series(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def seed_users(self):
