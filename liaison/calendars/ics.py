@@ -408,24 +408,6 @@ def _series_events_of(found, audiences, url_for):
     return made
 
 
-def series_events(meetings, audience_of, url_for=None):
-    """``meetings`` with those of rule-based series (public and members-only ones) taken
-    out and written as their series (``_series_events``): (meetings left, events)."""
-    representatives, in_series, left = {}, [], []
-    for meeting in meetings:
-        shared = meeting.visibility in SHARED_SERIES
-        if meeting.series_id and meeting.recurrence_id is not None and shared:
-            representatives.setdefault(meeting.series_id, meeting)
-            in_series.append(meeting)
-        else:
-            left.append(meeting)
-    if not representatives:
-        return meetings, []
-    events, written = _series_events(representatives, audience_of, url_for)
-    # A series that has no rule (any more) leaves its meetings as events of their own.
-    return left + [m for m in in_series if m.series_id not in written], events
-
-
 def as_occurrence(meeting, one):
     """The event ``one`` of ``meeting`` as the occurrence of its rule-based series it is
     (the series' UID, RECURRENCE-ID), or ``one`` as it is for a meeting of no such series:
@@ -494,7 +476,6 @@ def calendar_bytes(
     refresh: datetime.timedelta | None = None,
     attendees: Iterable[Person] | None = None,
     empty_zone: str | None = None,
-    series: bool = False,
     more_events: Iterable[Event] = (),
 ) -> bytes:
     """A whole VCALENDAR file (UTF-8 bytes) with one VEVENT per meeting.
@@ -508,20 +489,14 @@ def calendar_bytes(
         meetings' own (e.g. only the recipient of an invite).
     :param empty_zone: the zone whose VTIMEZONE an empty calendar carries; defaults to
         ``settings.TIME_ZONE``.
-    :param series: write the meetings of rule-based series as one event per series
-        (``series_events``): for feeds. Invitations and single downloads leave it off.
+    :param more_events: events written beside the meetings' own (``feed_bytes`` passes
+        those of the rule-based series it took out of ``meetings``).
     The others are ``ics_writer.calendar_bytes``'s.
     """
     check_method(method)
     audience_for = audience if callable(audience) and not isinstance(audience, Audience) else None
     people = None if attendees is None else list(attendees)
-    more = list(more_events)
-    if series:
-        meetings, found = series_events(
-            list(meetings), audience_for or (lambda meeting: audience), url_for
-        )
-        more += found
-    events = more + [
+    events = list(more_events) + [
         event(
             meeting,
             audience_for(meeting) if audience_for else audience,

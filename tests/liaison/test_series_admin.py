@@ -236,8 +236,7 @@ class RuleChangeTestCase(TestCase):
         )
 
         # A feed expands both series to exactly the meetings stored.
-        meetings = ics.fetch(Meeting.objects.all(), Audience.PUBLIC)
-        data = ics.calendar_bytes(meetings, Audience.PUBLIC, series=True)
+        data = ics.feed_bytes(Meeting.objects.all(), Audience.PUBLIC)
         calendar = icalendar.Calendar.from_ical(data)
         masters = [e for e in calendar.walk("VEVENT") if "RRULE" in e]
         self.assertEqual(
