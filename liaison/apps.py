@@ -11,6 +11,7 @@ class LiaisonConfig(AppConfig):
         # Signal receivers: deletes that would orphan meeting history, or leave a meeting
         # in invitees' calendars, are refused. (Nothing is sent on save: invitations are
         # sent on purpose, from the meeting.)
+        from liaison.asks import protection as ask_protection  # noqa: F401
         from liaison.calendars import invitations  # noqa: F401
         from liaison.meetings import protection  # noqa: F401
         from liaison.meetings.models import MeetingMaterial

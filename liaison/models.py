@@ -1,6 +1,7 @@
 """Every model of the liaison app, for Django (and the migrations) to find. Each lives with
 the part it belongs to: meetings (directory, meetings, agenda, actions), calendars and briefings."""
 
+from liaison.asks.models import AgendaAsk, Ask, AskEvent
 from liaison.briefings.models import Briefing, private_storage
 from liaison.calendars.models import FeedToken, InvitationReply, InviteDelivery, Subscriber
 from liaison.meetings.models import (
@@ -20,7 +21,10 @@ from liaison.meetings.models import (
 
 __all__ = [
     "ActionItem",
+    "AgendaAsk",
     "AgendaItem",
+    "Ask",
+    "AskEvent",
     "Briefing",
     "Contact",
     "FeedToken",

@@ -10,10 +10,13 @@ does the work:
 - ``generate_briefing``: when someone asks for a briefing; liaison.briefings.
 - ``convert_briefing_pdf``: after a briefing's Word file is ready (queued by
   generate_briefing); liaison.briefings.pdf.
+- ``record_asks_of_past_meetings``: daily (migration 0025); the meetings of the last week
+  that took place bring their asks into the ledger (liaison.asks.events), saved or not.
 
 All are safe to run twice (each claims its work with a conditional UPDATE first).
 """
 
+import datetime
 import hashlib
 import logging
 
@@ -24,6 +27,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from cms import society
+from liaison.asks import events as ask_events
 from liaison.briefings import data, document, pdf
 from liaison.briefings.models import Briefing
 from liaison.calendars import invitations
@@ -38,6 +42,11 @@ def send_action_reminders(today=None):
 
 def send_meeting_reminders(now=None):
     return reminders.send_meeting_reminders(now)
+
+
+def record_asks_of_past_meetings(now=None):
+    now = now or timezone.now()
+    return len(ask_events.sync_meetings_since(now - datetime.timedelta(days=7), now=now))
 
 
 def send_invitations(meeting_pk, *legacy):

@@ -3,6 +3,7 @@ wagtail_hooks.py."""
 
 from django.urls import path
 
+from liaison.asks import views as asks
 from liaison.calendars import feeds, replies, subscriptions
 from liaison.meetings import series_pages, views
 
@@ -14,6 +15,9 @@ urlpatterns = [
     # Regulators the directory lists publicly: a page each, with its feed and meetings.
     path("regulators/", views.public_regulators, name="public_regulators"),
     path("regulators/<str:key>/", views.public_regulator, name="public_regulator"),
+    # What the society asked regulators, and what came of it (public events only).
+    path("impact/", asks.impact, name="impact"),
+    path("impact/<str:reference>/", asks.impact_ask, name="impact_ask"),
     # Calendar feeds and downloads.
     path("calendar/", feeds.calendar_index, name="calendar"),
     path("calendar/public.ics", feeds.public_feed, name="public_feed"),

@@ -34,6 +34,18 @@ The rule, in full:
   meetings the reader may see. A document the whole delegation shares (``SHARED``) leaves out
   earlier confidential meetings, since not every delegate need have been on them.
 
+- **Asks** (liaison.asks: the ledger of what we ask regulators) are seen by staff who see
+  meetings: public and members-only asks by all of them, a **confidential** ask by the
+  Secretariat and the delegations of the meetings whose agenda puts it (``asks_visible_to``).
+  Each **event** of an ask has its own visibility besides: a confidential event, or one of a
+  confidential meeting or agenda item, only for the Secretariat and that meeting's
+  delegation; an event of a meeting the reader may not see, never (``ask_events_visible_to``).
+  **The public** (the impact page, a public regulator page) sees public asks and, of them,
+  only the public events of public meetings' open items; an ask's state there is the replay
+  of those events alone (``asks_for``, ``ask_events_for``). A briefing the whole delegation
+  shares shows the events of its asks as members would see them, and those of its own
+  meeting (``ask_history_for``). Asks are changed by those with the permission who see them.
+
 Views, tasks, feeds, choosers, exports, panels and builders ask these functions and queryset
 methods (``Meeting.objects.visible_to(user)`` and ``ActionItem.objects.visible_to(user)`` call
 ``meetings_visible_to`` and ``actions_visible_to`` here); none of them re-derives the rule.
@@ -46,6 +58,8 @@ from django.contrib.auth.models import Permission
 from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 
+from liaison.asks.models import AgendaAsk, Ask, AskEvent
+from liaison.asks.models import Visibility as AskVisibility
 from liaison.meetings.models import ActionItem, AgendaItem, Meeting, MeetingMaterial, Regulator
 
 CONFIDENTIAL = Meeting.Visibility.CONFIDENTIAL
@@ -500,6 +514,119 @@ def material_documents_readable_by(user):
         )
         readable |= Q(meeting__in=_delegated(user))
     return uses.filter(readable).values("document_id")
+
+
+# --- asks (the ledger) -----------------------------------------------------------------------
+
+ASK_CONFIDENTIAL = AskVisibility.CONFIDENTIAL
+ASK_MEMBERS = AskVisibility.MEMBERS
+ASK_PUBLIC = AskVisibility.PUBLIC
+
+
+def asks_for(audience, asks=None):
+    """The asks ``audience`` may be shown: public ones for the public, all but confidential
+    ones for members, all for a delegation."""
+    asks = Ask.objects.all() if asks is None else asks
+    if audience is Audience.PUBLIC:
+        return asks.filter(visibility=ASK_PUBLIC)
+    if audience is Audience.MEMBERS:
+        return asks.exclude(visibility=ASK_CONFIDENTIAL)
+    return asks
+
+
+def ask_events_for(audience, events=None):
+    """The events ``audience`` may be shown (of asks it may be shown): for the public,
+    public events of public asks, of no meeting or of a public meeting's item that is not
+    confidential; for members, the same short of confidential ones."""
+    events = AskEvent.objects.all() if events is None else events
+    if audience is Audience.DELEGATION:
+        return events
+    if audience is Audience.PUBLIC:
+        return events.filter(
+            Q(meeting__isnull=True) | Q(meeting__visibility__in=audience.meeting_visibilities),
+            Q(agenda_item__isnull=True) | Q(agenda_item__confidential=False),
+            visibility=ASK_PUBLIC,
+            ask__visibility=ASK_PUBLIC,
+        )
+    return events.filter(
+        Q(meeting__isnull=True) | Q(meeting__visibility__in=audience.meeting_visibilities),
+        Q(agenda_item__isnull=True) | Q(agenda_item__confidential=False),
+        ~Q(visibility=ASK_CONFIDENTIAL),
+        ~Q(ask__visibility=ASK_CONFIDENTIAL),
+    )
+
+
+def _asks_on_agenda_of(meetings):
+    return AgendaAsk.objects.filter(agenda_item__meeting__in=meetings).values("ask_id")
+
+
+def asks_visible_to(user, asks=None):
+    """The asks ``user`` may see: not confidential ones if they see meetings; a confidential
+    one if they are on the delegation of a meeting that puts it. The Secretariat all."""
+    asks = Ask.objects.all() if asks is None else asks
+    if manages_all_meetings(user):
+        return asks
+    if not may_view_meetings(user):
+        return asks.none()
+    return asks.filter(
+        ~Q(visibility=ASK_CONFIDENTIAL) | Q(pk__in=_asks_on_agenda_of(_delegated(user)))
+    )
+
+
+def asks_changeable_by(user, asks=None):
+    """Asks are changed (events recorded, closed, reopened) by whoever may see them and has
+    the permission to change asks: the Secretariat and delegates."""
+    if not user.is_authenticated or not user.has_perm("liaison.change_ask"):
+        return (Ask.objects.all() if asks is None else asks).none()
+    return asks_visible_to(user, asks)
+
+
+def may_view_ask(user, ask):
+    return asks_visible_to(user, Ask.objects.filter(pk=ask.pk)).exists()
+
+
+def may_change_ask(user, ask):
+    return asks_changeable_by(user, Ask.objects.filter(pk=ask.pk)).exists()
+
+
+def may_merge_asks(user):
+    return manages_all_meetings(user) and user.has_perm("liaison.merge_ask")
+
+
+def ask_events_visible_to(user, events=None):
+    """The events ``user`` may see: of asks they may see; of no meeting or of a meeting they
+    may see; confidential ones (or of a confidential agenda item) only with the Secretariat
+    or the delegation of the event's meeting."""
+    events = AskEvent.objects.all() if events is None else events
+    if manages_all_meetings(user):
+        return events
+    if not may_view_meetings(user):
+        return events.none()
+    mine = _delegated(user)
+    return events.filter(
+        Q(ask__in=asks_visible_to(user).values("pk")),
+        Q(meeting__isnull=True) | Q(meeting__in=meetings_visible_to(user).values("pk")),
+        Q(visibility__in=[ASK_PUBLIC, ASK_MEMBERS], agenda_item__isnull=True)
+        | Q(visibility__in=[ASK_PUBLIC, ASK_MEMBERS], agenda_item__confidential=False)
+        | Q(meeting__in=mine),
+    )
+
+
+def ask_history_for(meeting, events=None):
+    """The events of asks that a document shared by ``meeting``'s whole delegation (the
+    delegate briefing) may show of the asks on its agenda (which that delegation sees,
+    confidential or not): of this meeting, all; of elsewhere, what members may see (not
+    confidential, of no meeting or of a meeting that is not confidential, not of a
+    confidential item)."""
+    events = AskEvent.objects.all() if events is None else events
+    elsewhere = Q(
+        Q(meeting__isnull=True) | ~Q(meeting__visibility=CONFIDENTIAL),
+        Q(agenda_item__isnull=True) | Q(agenda_item__confidential=False),
+        ~Q(visibility=ASK_CONFIDENTIAL),
+    )
+    return events.filter(ask__in=_asks_on_agenda_of([meeting.pk])).filter(
+        Q(meeting=meeting) | elsewhere
+    )
 
 
 # --- many people at once --------------------------------------------------------------------

@@ -21,6 +21,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from liaison import visibility
+from liaison.asks import admin as asks_admin
+from liaison.asks import events as ask_events
+from liaison.asks import protection as ask_protection
+from liaison.asks import views as asks_views
+from liaison.asks.models import Ask
 from liaison.briefings import admin as briefings_admin
 from liaison.calendars import (
     feeds_admin,
@@ -41,6 +46,7 @@ from liaison.models import InviteDelivery
 register_permission_policy(Meeting, meetings_admin.meeting_policy)
 register_permission_policy(ActionItem, meetings_admin.action_policy)
 register_permission_policy(MeetingSeries, series_admin.series_policy)
+register_permission_policy(Ask, asks_admin.ask_policy)
 register_permission_policy(InviteDelivery, invitations_admin.delivery_policy)
 
 
@@ -59,18 +65,31 @@ def keep_meeting_history_with_the_meetings(actions):
 
 
 class MeetingPageView(meetings_admin.admin_views.MeetingPageView):
-    sections = (invitations_admin.page_section, briefings_admin.page_section)
+    sections = (
+        asks_admin.meeting_section,
+        invitations_admin.page_section,
+        briefings_admin.page_section,
+    )
 
 
 class MeetingViewSet(meetings_admin.MeetingViewSet):
     inspect_view_class = MeetingPageView
 
 
+class RegulatorPageView(meetings_admin.admin_views.DirectoryInspectView):
+    sections = (asks_admin.regulator_section,)
+
+
+class RegulatorViewSet(meetings_admin.RegulatorViewSet):
+    inspect_view_class = RegulatorPageView
+
+
 class LiaisonGroup(SnippetViewSetGroup):
     items = (
         MeetingViewSet,
         series_admin.SeriesViewSet,
-        meetings_admin.RegulatorViewSet,
+        asks_admin.AskViewSet,
+        RegulatorViewSet,
         meetings_admin.OrganisationViewSet,
         meetings_admin.ContactViewSet,
     )
@@ -107,6 +126,7 @@ def register_liaison_admin_urls():
         *briefings_admin.admin_urls(),
         *materials_admin.admin_urls(),
         *series_invitations_admin.admin_urls(),
+        *asks_admin.admin_urls(),
     ]
 
 
@@ -168,6 +188,12 @@ def meetings_on_public_pages(request, page, place):
     return ""
 
 
+@hooks.register("liaison_public_regulator_sections")
+def asks_on_public_regulator_pages(request, regulator, key):
+    """A publicly listed regulator's page shows the open public asks put to it."""
+    return asks_views.regulator_section(request, regulator, key)
+
+
 # --- meeting materials: documents served only to those who may read them --------------------
 
 
@@ -204,16 +230,21 @@ def hide_meeting_materials(document, request):
 @hooks.register("after_edit_snippet")
 def warn_about_the_meeting(request, instance):
     """Saving is never blocked by these; the user is told at once, and the meeting form
-    shows the same warnings at its top."""
+    shows the same warnings at its top. A meeting that has taken place brings the ledger up
+    to date: its asks raised there, the answers written against them."""
     if isinstance(instance, Meeting):
+        recorded = ask_events.sync_meeting(instance, request.user)
+        if recorded:
+            asks = sorted({event.ask.reference for event in recorded})
+            messages.info(request, f"Recorded in the asks ledger: {', '.join(asks)}.")
         for warning in meeting_warnings(instance, timezone.localdate()):
             messages.warning(request, f"{instance}: {warning}")
 
 
 def _why_not_delete(instance):
     if isinstance(instance, Meeting):
-        return invitations.invited_meeting(instance)
-    return dependants(instance)
+        return invitations.invited_meeting(instance) or ask_protection.dependants(instance)
+    return dependants(instance) or ask_protection.dependants(instance)
 
 
 @hooks.register("before_delete_snippet")
@@ -229,7 +260,7 @@ def refuse_to_delete_what_meetings_use(request, instances):
 
 @hooks.register("before_delete_page")
 def refuse_to_delete_cited_positions(request, page):
-    reason = page_dependants(page)
+    reason = page_dependants(page) or ask_protection.dependants(page.specific)
     if reason:
         messages.error(request, reason)
         return redirect("wagtailadmin_explore", page.get_parent().pk)
@@ -242,7 +273,11 @@ def refuse_to_bulk_delete_cited_positions(request, action_type, objects, action_
         return None
     from wagtail.models import Page
 
-    reasons = [page_dependants(obj) for obj in objects if isinstance(obj, Page)]
+    reasons = [
+        page_dependants(obj) or ask_protection.dependants(obj.specific)
+        for obj in objects
+        if isinstance(obj, Page)
+    ]
     reasons = [r for r in reasons if r]
     if reasons:
         for reason in reasons[:5]:

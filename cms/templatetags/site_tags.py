@@ -12,6 +12,7 @@ register = template.Library()
 # Label, URL name: items whose URL is not installed yet are left out of the menu.
 URL_ITEMS = [
     ("Meetings", "liaison:public_meetings"),
+    ("Impact", "liaison:impact"),
     ("Subscribe", "liaison:subscribe"),
     ("Search", "advocacy:search"),
 ]

@@ -43,6 +43,29 @@ class Position:
 
 
 @dataclasses.dataclass(frozen=True)
+class AskStep:
+    """One event in an ask's history, as the delegate briefing lists it."""
+
+    occurred_on: datetime.date
+    what: str  # "Raised at a meeting", "Answer recorded", "Closed: met"...
+    text: str
+    meeting_title: str  # "" when not at a meeting
+    url: str  # evidence: where the document is published
+    here: bool  # at this very meeting
+
+
+@dataclasses.dataclass(frozen=True)
+class AskHistory:
+    """An ask of the ledger an agenda item puts, with its history so far: delegation only."""
+
+    reference: str
+    title: str
+    status: str
+    desired_outcome: str
+    steps: tuple[AskStep, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Item:
     title: str
     duration_minutes: int
@@ -56,6 +79,7 @@ class Item:
     outcome_notes: str
     positions: tuple[Position, ...] = ()
     day: datetime.date | None = None  # the day it is on, of a meeting over several days
+    asks: tuple[AskHistory, ...] = ()  # the ledger's asks it puts: the delegation's only
 
     def for_outsiders(self):
         """What of this item may reach invitees and stakeholders: the fields the agenda item
@@ -276,6 +300,64 @@ def _material(material, base_url):
     )
 
 
+def _step(event, meeting_pk):
+    what = event.get_kind_display()
+    if event.kind == "closed":
+        what = f"Closed: {event.status_label.lower()}"
+    text = event.text if event.kind != "raised" else ""
+    if event.other_ask_id:
+        other = event.other_ask.reference
+        if event.kind == "merged":
+            joined = event.other_ask.merged_into_id == event.ask_id
+            other = f"{other} merged into this ask" if joined else f"Merged into {other}"
+        else:
+            other = f"Superseded by {other}"
+        text = ". ".join(v for v in (other, text) if v)
+    if event.document_title:
+        text = ". ".join(v for v in (event.document_title, text) if v)
+    return AskStep(
+        occurred_on=event.occurred_on,
+        what=what,
+        text=text,
+        meeting_title=event.meeting.title if event.meeting_id else "",
+        url=event.url,
+        here=event.meeting_id == meeting_pk,
+    )
+
+
+def _ask_histories(meeting, items):
+    """{agenda item id: (AskHistory, ...)} for the asks the items put, each with the events
+    the whole delegation may see (visibility.ask_history_for). Two queries."""
+    from liaison.asks.models import AgendaAsk, AskEvent
+
+    links = list(
+        AgendaAsk.objects.filter(agenda_item__in=[i.pk for i in items])
+        .select_related("ask")
+        .order_by("pk")
+    )
+    if not links:
+        return {}
+    steps = {}
+    events = visibility.ask_history_for(
+        meeting, AskEvent.objects.filter(ask__in={link.ask_id for link in links})
+    )
+    for event in events.select_related("meeting", "other_ask").order_by("occurred_on", "pk"):
+        steps.setdefault(event.ask_id, []).append(_step(event, meeting.pk))
+    histories = {}
+    for link in links:
+        ask = link.ask
+        histories.setdefault(link.agenda_item_id, []).append(
+            AskHistory(
+                reference=ask.reference,
+                title=ask.title,
+                status=ask.status_label,
+                desired_outcome=ask.desired_outcome,
+                steps=tuple(steps.get(ask.pk, ())),
+            )
+        )
+    return {pk: tuple(found) for pk, found in histories.items()}
+
+
 def load(meeting, *, today=None, base_url=""):
     """The briefing data of ``meeting`` (a pk, a Meeting or a queryset naming one).
 
@@ -368,6 +450,7 @@ def load(meeting, *, today=None, base_url=""):
             )
         )[:EARLIER_MEETINGS]
     )
+    asks = _ask_histories(meeting, items)
     came = {u.pk for u in meeting.delegates_present.all()}
     came_from_outside = {c.pk for c in meeting.attendees_present.all()}
     return Meeting(
@@ -424,6 +507,7 @@ def load(meeting, *, today=None, base_url=""):
                 outcome_notes=item.outcome_notes,
                 positions=tuple(positions[p.pk] for p in item.cited_positions.all()),
                 day=item_days.get(item.pk),
+                asks=asks.get(item.pk, ()),
             )
             for item in items
         ),

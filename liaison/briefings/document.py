@@ -392,6 +392,25 @@ def _description(w, meeting):
         w.text_block(meeting.description)
 
 
+def _asks(w, asks):
+    """The ledger's asks an item puts, each with its history so far (delegate briefing)."""
+    for ask in asks:
+        w.label(f"Ask {ask.reference}: {line(ask.title)} ({ask.status.lower()})")
+        if ask.desired_outcome.strip():
+            w.para(f"The outcome we want: {line(ask.desired_outcome)}")
+        if not ask.steps:
+            w.para("Not raised with the regulator yet.")
+            continue
+        rows = []
+        for step in ask.steps:
+            where = f"at {line(step.meeting_title)}" if step.meeting_title else ""
+            if step.here:
+                where = "at this meeting"
+            said = "; ".join(v for v in (where, line(step.text), step.url) if v)
+            rows.append((f"{step.occurred_on:%-d %b %Y}", step.what, said or "—"))
+        w.table(("Date", "What happened", "Details"), rows, (16, 24, 60))
+
+
 def _delegate(w, meeting, scheduled, organisation):
     _description(w, meeting)
     w.heading("Delegation and attendees", 1)
@@ -426,6 +445,7 @@ def _delegate(w, meeting, scheduled, organisation):
         if item.ask.strip():
             w.label("The ask")
             w.text_block(item.ask)
+        _asks(w, item.asks)
         if item.background.strip():
             w.label("Background")
             w.text_block(item.background)

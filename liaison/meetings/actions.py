@@ -177,6 +177,17 @@ class ActionItemForm(WagtailAdminModelForm):
         )
         self.offer_agenda_items(items, self.known_meeting_id())
 
+        if "ask" in self.fields:
+            # Only the asks the user may see (the queryset asks liaison.visibility), and the
+            # action's own; open ones first.
+            ask_field = self.fields["ask"]
+            asks = ask_field.queryset.model.objects
+            visible = asks.none() if user is None else asks.visible_to(user).current()
+            ask_field.queryset = asks.filter(
+                Q(pk__in=visible.values("pk")) | Q(pk=action.ask_id)
+            ).order_by("reference")
+            ask_field.widget = forms.Select(choices=ask_field.choices)
+
         current = action.owner or action.owner_organisation or action.owner_regulator
         self.fields["owner"].offer(current)
         self.initial["owner"] = owner_value(action)
@@ -329,14 +340,14 @@ class NextUrlMixin:
 
 
 class CreateView(NextUrlMixin, generic.CreateView):
-    """A new action; ``?meeting=`` and ``?agenda_item=`` fill the form in."""
+    """A new action; ``?meeting=``, ``?agenda_item=`` and ``?ask=`` fill the form in."""
 
     template_name = "liaison/admin/action_form.html"
-    kept_query = ("meeting", "agenda_item")
+    kept_query = ("meeting", "agenda_item", "ask")
 
     def get_initial(self):
         initial = super().get_initial()
-        for name in ("meeting", "agenda_item"):
+        for name in ("meeting", "agenda_item", "ask"):
             pk = storable_id(self.request.GET.get(name) or "")
             if pk:
                 initial[name] = pk

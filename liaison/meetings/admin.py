@@ -219,6 +219,7 @@ class ActionItemViewSet(ModelViewSet):
         "meeting",
         "agenda_item",
         "description",
+        "ask",
         "owner",
         "due_date",
         "status",

@@ -363,6 +363,9 @@ class DirectoryInspectView(snippet_views.InspectView):
 
     template_name = "liaison/admin/directory_inspect.html"
     history_limit = 50
+    # Other parts add to the page where the parts meet (liaison/wagtail_hooks.py): each a
+    # callable ``(request, obj) -> html`` or None.
+    sections = ()
 
     def get_history(self):
         user = self.request.user
@@ -397,4 +400,7 @@ class DirectoryInspectView(snippet_views.InspectView):
         context["actions"] = actions[: self.history_limit]
         context["action_count"] = actions.count()
         context["today"] = timezone.localdate()
+        context["sections"] = [
+            html for section in self.sections if (html := section(self.request, self.object))
+        ]
         return context

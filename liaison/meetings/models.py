@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import BaseLogEntry, Orderable
 from wagtail.models.audit_log import ModelLogEntryManager
 from wagtail.search import index
@@ -653,6 +653,14 @@ class AgendaItem(ClusterableModel, Orderable):
             help_text="The public ones are shared with invitees and stakeholders (pre-read) "
             "unless the item is confidential; all are in the delegate briefing.",
         ),
+        # The asks of the ledger (liaison.asks) this item puts, and the answer to each.
+        InlinePanel(
+            "ask_links",
+            heading="Asks put at this item",
+            label="Ask",
+            help_text="Asks from the ledger. Once the meeting has taken place, each is recorded "
+            "as raised here, and the answer written against it as the regulator's answer.",
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("regulator_response"),
@@ -712,6 +720,15 @@ class ActionItem(models.Model):
     )
     owner_regulator = models.ForeignKey(
         Regulator, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    # The ask of the ledger (liaison.asks) the action follows up, if any.
+    ask = models.ForeignKey(
+        "liaison.Ask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        help_text="The ask this action follows up, if any.",
     )
     due_date = models.DateField(null=True, blank=True, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
+from wagtail import hooks
 
 from advocacy.models import PositionPage
 from cms import emails
@@ -215,6 +216,13 @@ def public_regulator(request, key):
     )
     past = list(meetings.started(now).order_by("-starts_at", "pk")[: REGULATOR_PAST_SHOWN + 1])
     feed_url = emails.absolute_url(reverse("liaison:regulator_feed", args=[key]))
+    # Other parts add to the page (the asks ledger: its open public asks), through the
+    # ``liaison_public_regulator_sections`` hook: this part knows nothing of them.
+    sections = [
+        html
+        for section in hooks.get_hooks("liaison_public_regulator_sections")
+        if (html := section(request, regulator, key))
+    ]
     return render(
         request,
         "liaison/public/regulator_detail.html",
@@ -228,6 +236,7 @@ def public_regulator(request, key):
             + "?"
             + urlencode({"regulator": key}),
             "feed_url": feed_url,
+            "sections": sections,
             "feed_webcal": "webcal://" + feed_url.split("://", 1)[1],
             "canonical_url": emails.absolute_url(reverse("liaison:public_regulator", args=[key])),
         },

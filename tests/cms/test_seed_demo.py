@@ -180,12 +180,24 @@ class DemoMeetingsTestCase(TestCase):
     def test_without_accounts_the_meetings_still_load(self):
         from liaison.models import ActionItem, Meeting
 
-        Meeting.objects.all().delete()
+        reset_meetings()
 
         call_command("seed_demo", "--no-users", stdout=StringIO())
 
         self.assertGreaterEqual(Meeting.objects.count(), 8)
         self.assertTrue(ActionItem.objects.filter(owner__isnull=True).exists())
+
+
+def reset_meetings():
+    """A demo reset: the asks ledger first (its history keeps the meetings it names), then
+    the meetings."""
+    from liaison.models import AgendaAsk, Ask, AskEvent, Meeting
+
+    AskEvent.objects.all().delete()
+    AgendaAsk.objects.all().delete()
+    Ask.objects.update(merged_into=None, superseded_by=None)
+    Ask.objects.all().delete()
+    Meeting.objects.all().delete()
 
 
 def assert_demo_meetings_are_believable(test):
@@ -215,12 +227,10 @@ class DemoMeetingDatesTestCase(TestCase):
 
         import time_machine
 
-        from liaison.models import Meeting
-
         call_command("seed_demo", stdout=StringIO())
         for day in range(7, 14):
             now = datetime.datetime(2026, 12, day, 20, tzinfo=datetime.UTC)
             with self.subTest(today=f"{now:%A}"), time_machine.travel(now, tick=False):
-                Meeting.objects.all().delete()
+                reset_meetings()
                 call_command("seed_demo", stdout=StringIO())
                 assert_demo_meetings_are_believable(self)

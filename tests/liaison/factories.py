@@ -73,6 +73,7 @@ def meeting_form(regulator, **overrides):
                     "regulator_response": "",
                     "decision": "",
                     "outcome_notes": "",
+                    "ask_links": inline_formset([]),
                 },
             ]
         ),

@@ -243,6 +243,7 @@ def agenda(*days):
                 "regulator_response": "",
                 "decision": "",
                 "outcome_notes": "",
+                "ask_links": inline_formset([]),
             }
             for n, day in enumerate(days, 1)
         ]

@@ -86,6 +86,7 @@ class WarningsTestCase(TestCase):
             "regulator_response": "",
             "decision": "",
             "outcome_notes": "",
+            "ask_links": inline_formset([]),
         }
         data = meeting_form(
             self.regulator, title="Moved liaison", agenda_items=inline_formset([item])

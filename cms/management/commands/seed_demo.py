@@ -9,6 +9,7 @@ from wagtail.users.models import UserProfile
 from advocacy.demo import seed_site
 from cms.apps import point_site_at_base_url
 from cms.demo import DEMO_USERS, DEMO_ZONES, SOCIETY, seed_society
+from liaison.asks.demo import seed_asks
 from liaison.demo import seed_directory, seed_meetings, seed_series
 
 
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         # 6. Series and day-long meetings: the annual meeting over three years, a monthly
         # call made by its rule, a two-day summit.
         seed_series(users)
+        # 7. The asks ledger: meetings with FDA and Health Canada over three years, and asks
+        # in every status.
+        seed_asks(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def seed_users(self):
