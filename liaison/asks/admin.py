@@ -480,6 +480,9 @@ def admin_urls():
 # --- sections of other pages: a regulator's, a meeting's ---------------------------------------
 
 
+REGULATOR_OPEN_SHOWN = 20
+
+
 def regulator_section(request, regulator):
     """For a regulator's page in the directory: its open asks the user may see, and the
     median days from raising to an answer."""
@@ -487,15 +490,17 @@ def regulator_section(request, regulator):
     if not user.has_perm("liaison.view_ask"):
         return None
     asks = visibility.asks_visible_to(user, Ask.objects.current().filter(regulators=regulator))
-    open_asks = list(asks.open().prefetch_related("regulators").order_by("raised_on", "pk"))
-    median = ledger.median_days_to_answer(asks.values_list("raised_on", "answered_on"))
+    # The longest open first; the ledger's listing has them all.
+    open_asks = list(asks.open().order_by("raised_on", "pk")[: REGULATOR_OPEN_SHOWN + 1])
+    pairs = list(asks.exclude(answered_on=None).values_list("raised_on", "answered_on"))
     return render_to_string(
         "liaison/admin/regulator_asks.html",
         {
             "regulator": regulator,
-            "open_asks": open_asks,
-            "median": median,
-            "answered": sum(1 for r, a in asks.values_list("raised_on", "answered_on") if r and a),
+            "open_asks": open_asks[:REGULATOR_OPEN_SHOWN],
+            "open_count": asks.open().count(),
+            "median": ledger.median_days_to_answer(pairs),
+            "answered": sum(1 for r, a in pairs if r and a),
             "list_url": reverse("wagtailsnippets_liaison_ask:list")
             + f"?regulators={regulator.pk}&state=open",
             "today": timezone.localdate(),
